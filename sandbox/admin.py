@@ -1,0 +1,65 @@
+"""The sandbox's admin API: what tests and benchmarks use to steer and watch.
+
+Served under `/_sandbox/` on the same port as the simulated API. No auth,
+not counted in stats, not throttled.
+
+- `GET /_sandbox/stats`: what the API saw since the last reset:
+  `{"requests_total": n, "requests": {<endpoint key>: n},
+  "requests_by_route": {"POST tickets/query": n, ...},
+  "peak_in_flight": {<endpoint key>: n}, "statuses": {"200": n, "429": n}}`.
+  Endpoint keys are the case-folded entity segment of the URL
+  (`tickets`, `thresholdinformation`, `zoneinformation`).
+- `POST /_sandbox/reset_stats`: zero the counters above; answers `{}`.
+- `GET /_sandbox/counts`: `{<Entity>: rows}` for every non-empty entity.
+- `POST /_sandbox/mutate`: change data; the body is one operation or a
+  list of them, each
+  `{"entity": E, "create": n, "update": n, "delete": n,
+  "update_ids": [...], "delete_ids": [...]}` (every key but `entity`
+  optional). Creates get ids above every existing id; updates change two
+  plain fields and move every change stamp to now (UTC, ms); deletes remove
+  rows and, for Tickets, write a `DeletedTicketLogs` tombstone stamped now.
+  Which rows `update`/`delete` pick follows from the seed and a mutation
+  counter. Explicit ids that do not exist are skipped. Answers
+  `{"results": [{"entity", "created": [...], "updated": [...],
+  "deleted": [...]}]}`; a bad operation answers 400 `{"errors": [...]}` and
+  changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+
+from .api import ApiResponse, AutotaskApi, errors_response, json_response
+from .tenant import MutationError
+from .wire import dumps
+
+
+def handle_admin(
+    api: AutotaskApi, method: str, action: str, body: bytes
+) -> ApiResponse:
+    """Answer `method /_sandbox/<action>`."""
+    if (method, action) == ("GET", "stats"):
+        return json_response(200, dumps(api.stats.snapshot()))
+    if (method, action) == ("POST", "reset_stats"):
+        api.stats.reset()
+        return json_response(200, "{}")
+    if (method, action) == ("GET", "counts"):
+        return json_response(200, dumps(api.tenant.counts()))
+    if (method, action) == ("POST", "mutate"):
+        return _mutate(api, body)
+    return json_response(
+        404, dumps({"Message": f"No sandbox admin action {method} {action!r}."})
+    )
+
+
+def _mutate(api: AutotaskApi, body: bytes) -> ApiResponse:
+    try:
+        ops = json.loads(body or b"null")
+    except ValueError as error:
+        return errors_response(400, f"The mutation body is not valid JSON: {error}")
+    if not isinstance(ops, dict | list):
+        return errors_response(400, "The mutation body must be an object or a list.")
+    try:
+        return json_response(200, dumps(api.tenant.mutate(ops)))
+    except MutationError as error:
+        return errors_response(400, str(error))

@@ -1,0 +1,346 @@
+"""The Autotask REST API itself: auth, limits and every endpoint's answer.
+
+`AutotaskApi.handle` takes a parsed `ApiRequest` and returns an
+`ApiResponse`; it knows nothing about sockets, so the HTTP layer
+(`sandbox.server`) stays a thin adapter.
+
+Order of checks for one request, as on the real zones:
+
+1. route: unknown path -> 404, wrong method -> 405 (`{"Message": ...}`);
+2. auth (all but zone lookup): missing header -> 401; unknown user -> 500
+   "Zone information could not be determined"; wrong integration code ->
+   500 "IntegrationCode is invalid."; wrong secret -> 401, empty body;
+3. hourly budget, then the endpoint's thread limit -> 429 `{"errors": ...}`;
+4. the endpoint, holding its thread slot (plus any configured latency).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from . import metadata
+from .config import (
+    SANDBOX_INTEGRATION_CODE,
+    SANDBOX_SECRET,
+    SANDBOX_USERNAME,
+    ZONE_NAME,
+    SandboxConfig,
+)
+from .engine import Query, QueryError, count, parse_query, run_page
+from .routes import Route, RouteError, method_not_allowed, resolve
+from .spec import EntitySpec
+from .stats import RequestStats
+from .tenant import Tenant
+from .throttle import HOURLY_LIMIT_ERROR, THREAD_LIMIT_ERROR, HourlyBudget, ThreadLimit
+from .wire import RowCodec, dumps
+
+log = logging.getLogger("autotask_sync.sandbox")
+
+JSON_TYPE = "application/json; charset=utf-8"
+ZONE_ERROR = "Zone information could not be determined"
+INTEGRATION_CODE_ERROR = "IntegrationCode is invalid."
+_HEX = re.compile(r"%[0-9A-F]{2}")
+
+
+@dataclass
+class ApiRequest:
+    method: str
+    path: str
+    params: dict[str, str]
+    headers: Mapping[str, str]
+    body: bytes
+    host: str
+
+
+@dataclass
+class ApiResponse:
+    status: int
+    body: bytes = b""
+    content_type: str | None = JSON_TYPE
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def json_response(status: int, text: str) -> ApiResponse:
+    return ApiResponse(status, text.encode())
+
+
+def errors_response(status: int, *messages: str) -> ApiResponse:
+    return json_response(status, dumps({"errors": list(messages)}))
+
+
+def _url_encode(text: str) -> str:
+    """Percent-encode everything, with lowercase hex as Autotask does."""
+    return _HEX.sub(lambda m: m.group(0).lower(), quote(text, safe=""))
+
+
+class AutotaskApi:
+    """One tenant's API: the state every request handler thread shares."""
+
+    def __init__(
+        self,
+        tenant: Tenant,
+        config: SandboxConfig,
+        base_url: Callable[[], str],
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.tenant = tenant
+        self.config = config
+        self.base_url = base_url
+        self.stats = RequestStats()
+        self.threads = ThreadLimit(config.thread_limit)
+        self.hourly = HourlyBudget(config.hourly_limit)
+        self._sleep = sleep
+        self._metadata_cache: dict[tuple[str, str], bytes] = {}
+
+    # -- the pipeline ----------------------------------------------------
+
+    def handle(self, request: ApiRequest) -> ApiResponse:
+        url = f"http://{request.host}{request.path}"
+        try:
+            route = resolve(self.tenant.catalogue, request.method, request.path, url)
+        except RouteError as error:
+            response = json_response(error.status, dumps({"Message": error.message}))
+            endpoint = error.route.endpoint if error.route else None
+            label = error.route.label if error.route else "unknown"
+            self.stats.record(endpoint, f"{request.method} {label}", error.status)
+            return response
+
+        response = self._admitted(route, request)
+        self.stats.record(
+            route.endpoint, f"{request.method} {route.label}", response.status
+        )
+        return response
+
+    def _admitted(self, route: Route, request: ApiRequest) -> ApiResponse:
+        if not route.needs_auth:
+            return self._answer(route, request)
+
+        refused = self._authenticate(request.headers)
+        if refused is not None:
+            return refused
+        if not self.hourly.admit():
+            return errors_response(
+                429, HOURLY_LIMIT_ERROR.format(limit=self.config.hourly_limit)
+            )
+
+        code = SANDBOX_INTEGRATION_CODE
+        self.stats.enter(route.endpoint)
+        admitted, _ = self.threads.acquire(code, route.endpoint)
+        try:
+            if not admitted:
+                return errors_response(
+                    429,
+                    THREAD_LIMIT_ERROR.format(
+                        limit=self.config.thread_limit, endpoint=route.endpoint
+                    ),
+                )
+            delay = self.config.latency_seconds
+            if self.config.usage_latency:
+                delay += self.hourly.usage_latency()
+            if delay:
+                self._sleep(delay)
+            return self._answer(route, request)
+        finally:
+            if admitted:
+                self.threads.release(code, route.endpoint)
+            self.stats.leave(route.endpoint)
+
+    def _authenticate(self, headers: Mapping[str, str]) -> ApiResponse | None:
+        user = headers.get("UserName")
+        secret = headers.get("Secret")
+        code = headers.get("ApiIntegrationCode")
+        if not user or not secret or not code:
+            return ApiResponse(401, content_type=None)
+        if user.casefold() != SANDBOX_USERNAME.casefold():
+            return errors_response(500, ZONE_ERROR)
+        if code != SANDBOX_INTEGRATION_CODE:
+            return errors_response(500, INTEGRATION_CODE_ERROR)
+        if secret != SANDBOX_SECRET:
+            return ApiResponse(401, content_type=None)
+        return None
+
+    def _answer(self, route: Route, request: ApiRequest) -> ApiResponse:
+        try:
+            return getattr(self, f"_{route.kind}")(route, request)
+        except QueryError as error:
+            return errors_response(error.status, error.message)
+        except Exception as error:
+            log.exception("sandbox failed on %s %s", request.method, request.path)
+            return errors_response(500, f"Unexpected sandbox error: {error}")
+
+    # -- global endpoints ------------------------------------------------
+
+    def _zone(self, route: Route, request: ApiRequest) -> ApiResponse:
+        user = request.params.get("user", "")
+        if user.casefold() != SANDBOX_USERNAME.casefold():
+            return errors_response(500, ZONE_ERROR)
+        base = self.base_url()
+        document = {
+            "zoneName": ZONE_NAME,
+            "url": base,
+            "webUrl": base.replace("/ATServicesRest/", "/Autotask/"),
+            "ci": 100 + self.config.seed,
+        }
+        return json_response(200, dumps(document))
+
+    def _versions(self, route: Route, request: ApiRequest) -> ApiResponse:
+        return json_response(200, dumps({"apiVersions": ["1.0"]}))
+
+    def _version(self, route: Route, request: ApiRequest) -> ApiResponse:
+        return json_response(
+            200, dumps({"majorVersion": 1, "minorVersion": 0, "build": 2026})
+        )
+
+    def _threshold(self, route: Route, request: ApiRequest) -> ApiResponse:
+        document = {
+            "externalRequestThreshold": self.config.hourly_limit,
+            "requestThresholdTimeframe": 60,
+            "currentTimeframeRequestCount": self.hourly.used(),
+        }
+        return json_response(200, dumps(document))
+
+    # -- metadata --------------------------------------------------------
+
+    def _metadata(self, entity: EntitySpec, kind: str, build) -> ApiResponse:
+        key = (entity.name, kind)
+        body = self._metadata_cache.get(key)
+        if body is None:
+            body = dumps(build(entity)).encode()
+            self._metadata_cache[key] = body
+        return ApiResponse(200, body)
+
+    def _info(self, route: Route, request: ApiRequest) -> ApiResponse:
+        return self._metadata(route.entity, "info", metadata.entity_information)
+
+    def _fields(self, route: Route, request: ApiRequest) -> ApiResponse:
+        return self._metadata(route.entity, "fields", metadata.fields_document)
+
+    def _udfs(self, route: Route, request: ApiRequest) -> ApiResponse:
+        return self._metadata(route.entity, "udfs", metadata.udf_document)
+
+    # -- rows ------------------------------------------------------------
+
+    def _item(self, route: Route, request: ApiRequest) -> ApiResponse:
+        entity = route.entity
+        row = None
+        if entity.operations["query"]:
+            row = self.tenant.get(entity.name, route.item_id)
+        if row is None:
+            return json_response(200, '{"item":null}')
+        return json_response(
+            200, '{"item":' + self.tenant.codec(entity.name).json(row) + "}"
+        )
+
+    def _count(self, route: Route, request: ApiRequest) -> ApiResponse:
+        document, _ = self._query_document(route, request)
+        query = parse_query(route.entity, document)
+        return json_response(200, dumps({"queryCount": count(self.tenant, query)}))
+
+    def _query(self, route: Route, request: ApiRequest) -> ApiResponse:
+        document, search = self._query_document(route, request)
+        query = parse_query(route.entity, document)
+        return self._page(query, request, search, after_id=None)
+
+    def _next(self, route: Route, request: ApiRequest) -> ApiResponse:
+        if request.method == "GET" and "search" not in request.params:
+            raise_405 = method_not_allowed("GET", route)
+            return json_response(405, dumps({"Message": raise_405.message}))
+        document, search = self._query_document(route, request)
+        query = parse_query(route.entity, document)
+
+        paging = _json(request.params.get("paging", ""), "paging")
+        if not isinstance(paging, dict):
+            raise QueryError("The paging parameter is not valid.", 400)
+        paging = {str(k).lower(): v for k, v in paging.items()}
+        next_ids = paging.get("nextids")
+        page_size = paging.get("pagesize", query.max_records)
+        if (
+            not next_ids
+            or not isinstance(next_ids[0], int)
+            or not isinstance(page_size, int)
+        ):
+            raise QueryError("The paging parameter is not valid.", 400)
+        query.max_records = max(1, min(page_size, 500))
+        return self._page(query, request, search, after_id=next_ids[0])
+
+    def _query_document(
+        self, route: Route, request: ApiRequest
+    ) -> tuple[object, str | None]:
+        """The QueryModel from the body (POST) or `search` (GET), and the raw
+        `search` text to echo in next-page URLs of GET queries."""
+        if request.method == "POST":
+            return (
+                _json(request.body.decode("utf-8", "replace"), "body")
+                if request.body
+                else {}
+            ), None
+        search = request.params.get("search")
+        if search is None:
+            return {}, None
+        return _json(search, "search"), search
+
+    def _page(
+        self,
+        query: Query,
+        request: ApiRequest,
+        search: str | None,
+        after_id: int | None,
+    ) -> ApiResponse:
+        rows, more = run_page(self.tenant, query, after_id)
+        codec = self._codec(query)
+        next_url = None
+        if more:
+            next_url = self._next_url(query, request, search, rows[-1]["id"], after_id)
+        details = {
+            "count": len(rows),
+            "requestCount": query.max_records,
+            "prevPageUrl": None,
+            "nextPageUrl": next_url,
+        }
+        items = ",".join(codec.json(row) for row in rows)
+        return json_response(
+            200, '{"items":[' + items + '],"pageDetails":' + dumps(details) + "}"
+        )
+
+    def _codec(self, query: Query) -> RowCodec:
+        name = query.entity.name
+        if query.include is None:
+            return self.tenant.codec(name)
+        udf_names = self.tenant.udf_names(name) if query.entity.has_udfs else None
+        return RowCodec(query.include, udf_names, include_udfs=False)
+
+    def _next_url(
+        self,
+        query: Query,
+        request: ApiRequest,
+        search: str | None,
+        last_id: int,
+        after_id: int | None,
+    ) -> str:
+        paging = dumps(
+            {
+                "pageSize": query.max_records,
+                "previousIds": [-1 if after_id is None else after_id],
+                "nextIds": [last_id],
+            }
+        )
+        url = (
+            f"http://{request.host}/ATServicesRest/V1.0/{query.entity.name}"
+            f"/query/next?paging={_url_encode(paging)}"
+        )
+        if search is not None:
+            url += "&search=" + _url_encode(search)
+        return url
+
+
+def _json(text: str, what: str) -> object:
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        raise QueryError(f"The {what} is not valid JSON: {error}", 400) from None

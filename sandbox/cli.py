@@ -1,0 +1,131 @@
+"""`autotask-sandbox`: serve a seeded Autotask tenant on loopback.
+
+Prints the zone base URL as the first line of stdout (flushed, so scripts
+can read it), then the zone lookup URL and the credentials, and serves
+until interrupted (Ctrl-C / SIGTERM) or until `--max-lifetime` passes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+
+from .config import (
+    SANDBOX_INTEGRATION_CODE,
+    SANDBOX_SECRET,
+    SANDBOX_USERNAME,
+    SandboxConfig,
+)
+from .service import Sandbox
+
+EPILOG = """\
+Admin API on the same port (no auth, not counted):
+  GET  /_sandbox/stats        requests per endpoint/route, peaks, statuses
+  POST /_sandbox/reset_stats  zero those counters
+  GET  /_sandbox/counts       rows per entity
+  POST /_sandbox/mutate       {"entity": "Tickets", "create": 5, "update": 10,
+                               "delete": 2}  (or a list of such operations)
+
+Row counts follow --scale (= Tickets): Companies scale/20, Contacts scale/5,
+TicketNotes 2x, TimeEntries 1.5x, Projects scale/50, Tasks scale/10,
+Contracts scale/20, ConfigurationItems scale/4, Resources 50, other
+entities 5-20 rows. The server binds loopback addresses only.
+"""
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="autotask-sandbox",
+        description=(
+            "Serve a seeded, deterministic Autotask REST API (v1.0) tenant on "
+            "loopback, for tests, demos and benchmarks."
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="loopback address to bind (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--port", type=int, default=0, help="TCP port; 0 picks a free one (default: 0)"
+    )
+    parser.add_argument("--seed", type=int, default=1, help="data seed (default: 1)")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=1200,
+        help="number of Tickets; other entities scale with it (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--hourly-limit",
+        type=int,
+        default=10_000,
+        help="requests per rolling 60 minutes before 429 (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--thread-limit",
+        type=int,
+        default=3,
+        help="requests in flight per endpoint before 429 (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--max-lifetime",
+        type=float,
+        default=1800.0,
+        metavar="SECONDS",
+        help="stop by itself after this long (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="hold every API request this long (default: 0)",
+    )
+    parser.add_argument(
+        "--usage-latency",
+        action="store_true",
+        help="add +0.5 s / +1 s per call at 50 %% / 75 %% of the hourly limit",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        config = SandboxConfig(
+            seed=args.seed,
+            scale=args.scale,
+            hourly_limit=args.hourly_limit,
+            thread_limit=args.thread_limit,
+            max_lifetime_seconds=args.max_lifetime,
+            host=args.host,
+            port=args.port,
+            latency_seconds=args.latency,
+            usage_latency=args.usage_latency,
+        )
+    except ValueError as error:
+        print(f"autotask-sandbox: {error}", file=sys.stderr)
+        return 2
+
+    sandbox = Sandbox(config).start()
+    print(sandbox.base_url)
+    print(f"zone lookup:      {sandbox.zone_lookup_url}")
+    print(f"UserName:         {SANDBOX_USERNAME}")
+    print(f"Secret:           {SANDBOX_SECRET}")
+    print(f"ApiIntegrationCode: {SANDBOX_INTEGRATION_CODE}")
+    print(f"admin:            {sandbox.origin}/_sandbox/stats", flush=True)
+
+    signal.signal(signal.SIGTERM, lambda *_: sandbox.stop())
+    try:
+        sandbox.wait()
+    except KeyboardInterrupt:
+        sandbox.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

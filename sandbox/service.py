@@ -1,0 +1,126 @@
+"""`Sandbox`: one simulated tenant served on loopback in a background thread.
+
+The server binds `config.host:config.port` (port 0 picks a free port) and
+stops by itself after `config.max_lifetime_seconds`, so a forgotten sandbox
+never outlives its test run. `stop()` is idempotent and also closes idle
+keep-alive connections.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from .api import AutotaskApi
+from .config import API_VERSION, ZONE_PREFIX, SandboxConfig
+from .server import SandboxHTTPServer
+from .tenant import Tenant
+
+
+class Sandbox:
+    """Usage::
+
+    with Sandbox(SandboxConfig(seed=1, scale=1200)) as sb:
+        sb.base_url         # "http://127.0.0.1:PORT/ATServicesRest/"
+        sb.tenant.count("Tickets")
+        sb.mutate({"entity": "Tickets", "update": 10})
+        sb.stats()
+    """
+
+    def __init__(self, config: SandboxConfig | None = None) -> None:
+        self.config = config or SandboxConfig()
+        self.tenant = Tenant(self.config.seed, self.config.scale)
+        self.api = AutotaskApi(self.tenant, self.config, lambda: self.base_url)
+        self._server: SandboxHTTPServer | None = None
+        self._timer: threading.Timer | None = None
+        self._lock = threading.Lock()
+        self._stopping = False
+        self._stopped = threading.Event()
+
+    def start(self) -> Sandbox:
+        with self._lock:
+            if self._server is not None:
+                raise RuntimeError("this sandbox was already started")
+            server = SandboxHTTPServer((self.config.host, self.config.port), self.api)
+            self._server = server
+
+        threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name=f"autotask-sandbox:{self.port}",
+            daemon=True,
+        ).start()
+        self._timer = threading.Timer(self.config.max_lifetime_seconds, self.stop)
+        self._timer.daemon = True
+        self._timer.start()
+        return self
+
+    def stop(self) -> None:
+        with self._lock:
+            server = self._server
+            if server is None or self._stopping:
+                return
+            self._stopping = True
+
+        if self._timer is not None:
+            self._timer.cancel()
+        server.shutdown()
+        server.close_connections()
+        server.server_close()
+        self._stopped.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the sandbox stops; False if `timeout` passed first."""
+        return self._stopped.wait(timeout)
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped.is_set()
+
+    def __enter__(self) -> Sandbox:
+        return self if self._server is not None else self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # -- addresses -------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the sandbox is not started")
+        return self._server.server_address[1]
+
+    @property
+    def origin(self) -> str:
+        host = self.config.host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """The zone URL, as `zoneInformation` reports it (trailing slash)."""
+        return f"{self.origin}/{ZONE_PREFIX}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}{API_VERSION}/"
+
+    @property
+    def zone_lookup_url(self) -> str:
+        return f"{self.origin}/atservicesrest/v1.0/zoneInformation"
+
+    # -- admin -----------------------------------------------------------
+
+    def mutate(self, ops: dict | list[dict]) -> dict:
+        """Same contract as `POST /_sandbox/mutate` (see `sandbox.admin`)."""
+        return self.tenant.mutate(ops)
+
+    def stats(self) -> dict:
+        """Same document as `GET /_sandbox/stats`."""
+        return self.api.stats.snapshot()
+
+    def reset_stats(self) -> None:
+        self.api.stats.reset()
+
+    def counts(self) -> dict[str, int]:
+        return self.tenant.counts()
