@@ -8,7 +8,8 @@ in `sources/autotask/catalogue.py`.
 
 Run it again when the reference spec changes:
 
-    python scripts/generate_entities.py ../shared/reference/autotask-entity-catalogue-2022-07.json
+    python scripts/generate_entities.py \
+        ../shared/reference/autotask-entity-catalogue-2022-07.json
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Entry points: the `autotask-sync` CLI, pipeline assembly, the run summary."""

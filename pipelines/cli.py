@@ -1,0 +1,209 @@
+"""`autotask-sync`: copy an Autotask tenant into DuckDB or Postgres.
+
+Exit codes: 0 the run finished; 1 an error (the message says what to fix);
+2 bad command-line usage; 3 the run's share of the hourly request budget
+ran out (what was loaded is kept, and the next run resumes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from datetime import timedelta
+
+import dlt
+from dlt.pipeline.exceptions import PipelineStepFailed
+
+from sources.autotask.catalogue import GROUPS, queryable_entities
+from sources.autotask.client import AutotaskCredentials
+from sources.autotask.exceptions import AutotaskError, CredentialsError
+from sources.autotask.run import RunOptions
+from sources.autotask.settings import (
+    DEFAULT_BUDGET_SHARE,
+    DEFAULT_OVERLAP,
+    ZONE_LOOKUP_URL,
+)
+
+from .summary import format_summary
+from .sync import DEFAULT_DUCKDB_FILE, SyncSettings, run_sync
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_BUDGET = 0, 1, 2, 3
+
+CREDENTIAL_KEYS = {
+    "username": "sources.autotask.credentials.username",
+    "secret": "sources.autotask.credentials.secret",
+    "integration_code": "sources.autotask.credentials.integration_code",
+}
+
+EPILOG = """\
+credentials (never pass them on the command line):
+  .dlt/secrets.toml  [sources.autotask.credentials]
+                     username, secret, integration_code
+  or environment     SOURCES__AUTOTASK__CREDENTIALS__USERNAME
+                     SOURCES__AUTOTASK__CREDENTIALS__SECRET
+                     SOURCES__AUTOTASK__CREDENTIALS__INTEGRATION_CODE
+
+postgres: --destination postgres reads DESTINATION__POSTGRES__CREDENTIALS
+  (postgresql://user:password@host:5432/database) or .dlt/secrets.toml.
+
+exit codes: 0 done, 1 error, 2 usage, 3 hourly budget share used up
+  (loaded rows are kept; the next run resumes where this one stopped).
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="autotask-sync",
+        description="Copy an Autotask PSA tenant into DuckDB (default) or Postgres.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "command",
+        nargs="?",
+        default="sync",
+        choices=("sync", "entities"),
+        help="sync (default) or list the entities and how each is synced",
+    )
+    parser.add_argument(
+        "--entities",
+        default="core",
+        help="comma-separated entity names or groups (%(default)s by default; "
+        f"groups: {', '.join(GROUPS)}, all)",
+    )
+    parser.add_argument(
+        "--destination", choices=("duckdb", "postgres"), default="duckdb"
+    )
+    parser.add_argument(
+        "--duckdb-file",
+        default=DEFAULT_DUCKDB_FILE,
+        help="DuckDB database file (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="drop the chosen tables and their cursors, then read everything again",
+    )
+    parser.add_argument(
+        "--base-url",
+        help="the zone's API URL, e.g. https://webservices15.autotask.net/"
+        "ATServicesRest/ (default: looked up from the API user name)",
+    )
+    parser.add_argument(
+        "--zone-lookup-url",
+        default=ZONE_LOOKUP_URL,
+        help="where the zone is looked up (default: Autotask's; the sandbox "
+        "serves its own)",
+    )
+    parser.add_argument(
+        "--budget-share",
+        type=float,
+        default=DEFAULT_BUDGET_SHARE,
+        help="share of the tenant's remaining hourly requests this run may use "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--overlap-seconds",
+        type=int,
+        default=int(DEFAULT_OVERLAP.total_seconds()),
+        help="re-read rows stamped this long before the last cursor "
+        "(default: %(default)s)",
+    )
+    parser.add_argument("--pipelines-dir", help="where dlt keeps pipeline state")
+    parser.add_argument(
+        "--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR")
+    )
+    return parser
+
+
+def read_credentials() -> AutotaskCredentials:
+    """Credentials from dlt's providers: secrets.toml or environment."""
+    values = {name: dlt.secrets.get(key) for name, key in CREDENTIAL_KEYS.items()}
+    missing = [CREDENTIAL_KEYS[name] for name, value in values.items() if not value]
+    if missing:
+        env_names = [key.upper().replace(".", "__") for key in missing]
+        raise CredentialsError(
+            "Missing Autotask credentials: "
+            + ", ".join(missing)
+            + ". Put them in .dlt/secrets.toml or set "
+            + ", ".join(env_names)
+            + "."
+        )
+    return AutotaskCredentials(
+        username=str(values["username"]),
+        secret=str(values["secret"]),
+        integration_code=str(values["integration_code"]),
+    )
+
+
+def list_entities() -> str:
+    lines = [f"{'entity':45} {'mode':12} reason"]
+    for spec in queryable_entities():
+        lines.append(f"{spec.name:45} {spec.mode.value:12} {spec.reason}")
+    return "\n".join(lines)
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level),
+        format="%(asctime)s %(levelname)s %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    os.environ.setdefault("RUNTIME__LOG_LEVEL", "WARNING")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    configure_logging(args.log_level)
+
+    if args.command == "entities":
+        print(list_entities())
+        return EXIT_OK
+
+    if not 0 < args.budget_share <= 1:
+        print("error: --budget-share must be above 0 and at most 1", file=sys.stderr)
+        return EXIT_USAGE
+
+    options = RunOptions(
+        entities=tuple(args.entities.split(",")),
+        base_url=args.base_url,
+        zone_lookup_url=args.zone_lookup_url,
+        overlap=timedelta(seconds=args.overlap_seconds),
+        budget_share=args.budget_share,
+    )
+    settings = SyncSettings(
+        destination=args.destination,
+        duckdb_path=args.duckdb_file,
+        full_refresh=args.full_refresh,
+        pipelines_dir=args.pipelines_dir,
+    )
+
+    try:
+        report = run_sync(read_credentials(), options, settings)
+    except AutotaskError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except PipelineStepFailed as exc:
+        print(
+            f"error: the {exc.step} step failed: {exc.exception}\n"
+            "Rows extracted but not loaded are kept and loaded by the next run.",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+
+    print(format_summary(report))
+    if not report.complete:
+        print(
+            "The run stopped early to stay within its share of the hourly budget; "
+            "loaded rows are kept and the next run resumes.",
+            file=sys.stderr,
+        )
+        return EXIT_BUDGET
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""Assemble and run the dlt pipeline for one tenant.
+
+The pipeline and dataset are both named `autotask`. Before extracting, any
+load package left by an earlier run that died is loaded first: dlt would
+otherwise only load it and skip this run's extract. After the load,
+tombstones are applied and a summary of the run is returned.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import dlt
+from dlt.pipeline.exceptions import PipelineStepFailed
+
+from sources.autotask.client import AutotaskCredentials
+from sources.autotask.deletes import apply_tombstones
+from sources.autotask.exceptions import AutotaskError, ConfigurationError
+from sources.autotask.run import AutotaskRun, EntityProgress, RunOptions
+
+logger = logging.getLogger("autotask_sync")
+
+PIPELINE_NAME = "autotask"
+DATASET_NAME = "autotask"
+DEFAULT_DUCKDB_FILE = "autotask_sync.duckdb"
+
+
+@dataclass
+class SyncSettings:
+    """Where to load, in addition to what the source needs (`RunOptions`)."""
+
+    destination: str = "duckdb"
+    duckdb_path: str = DEFAULT_DUCKDB_FILE
+    postgres_credentials: str | None = None
+    full_refresh: bool = False
+    pipelines_dir: str | None = None
+    pipeline_name: str = PIPELINE_NAME
+    dataset_name: str = DATASET_NAME
+
+
+@dataclass
+class SyncReport:
+    """What a run did, per entity and in total."""
+
+    entities: list[EntityProgress]
+    requests: dict[str, dict[str, int]]
+    requests_total: int
+    retries_total: int
+    deleted: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    budget_allowed: int | None = None
+    budget_spent: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return all(p.status == "complete" for p in self.entities)
+
+
+def make_destination(settings: SyncSettings) -> Any:
+    if settings.destination == "duckdb":
+        path = Path(settings.duckdb_path or DEFAULT_DUCKDB_FILE)
+        if path.stem == settings.dataset_name:
+            raise ConfigurationError(
+                f"The DuckDB file {path.name!r} would be a catalog named like the "
+                f"dataset {settings.dataset_name!r}, which DuckDB cannot tell apart; "
+                "choose another file name."
+            )
+        return dlt.destinations.duckdb(credentials=str(path.resolve()))
+    if settings.destination == "postgres":
+        return dlt.destinations.postgres(credentials=settings.postgres_credentials)
+    raise AutotaskError(
+        f"Unknown destination {settings.destination!r}: use duckdb or postgres."
+    )
+
+
+def make_pipeline(settings: SyncSettings) -> dlt.Pipeline:
+    return dlt.pipeline(
+        pipeline_name=settings.pipeline_name,
+        destination=make_destination(settings),
+        dataset_name=settings.dataset_name,
+        pipelines_dir=settings.pipelines_dir,
+    )
+
+
+def run_sync(
+    credentials: AutotaskCredentials,
+    options: RunOptions,
+    settings: SyncSettings,
+    *,
+    run: AutotaskRun | None = None,
+) -> SyncReport:
+    """Sync the chosen entities; raises `AutotaskError` with a clear message.
+
+    Entity names are checked before any request. A run that spends its share
+    of the hourly budget returns normally with the unfinished entities
+    marked `incomplete`; their progress is saved for the next run.
+    """
+    started = time.monotonic()
+    run = run or AutotaskRun(credentials, options)
+    pipeline = make_pipeline(settings)
+
+    try:
+        if pipeline.has_pending_data:
+            logger.info("Loading packages left by an earlier interrupted run")
+            pipeline.run()
+        run.prepare()
+        refresh = "drop_resources" if settings.full_refresh else None
+        pipeline.run(run.source(), refresh=refresh)
+        deleted = apply_tombstones(pipeline)
+    except PipelineStepFailed as exc:
+        raise _autotask_cause(exc) or exc from None
+    finally:
+        run.client.close()
+
+    stats = run.client.stats.snapshot()
+    return SyncReport(
+        entities=list(run.progress.values()),
+        requests=stats["entities"],
+        requests_total=stats["requests"],
+        retries_total=stats["retries"],
+        deleted=deleted,
+        seconds=time.monotonic() - started,
+        budget_allowed=run.budget.allowed if run.budget else None,
+        budget_spent=run.budget.spent if run.budget else 0,
+    )
+
+
+def _autotask_cause(exc: BaseException) -> AutotaskError | None:
+    """The AutotaskError dlt wrapped while extracting, if there is one."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, AutotaskError):
+            return current
+        current = getattr(current, "exception", None) or current.__cause__
+    return None

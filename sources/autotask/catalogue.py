@@ -1,0 +1,183 @@
+"""Which Autotask entities exist, how each one is synced, and entity groups.
+
+The entity list, endpoints and field types come from `entities.json`, which
+`scripts/generate_entities.py` derives from Autotask's public Swagger spec.
+What the spec cannot say is decided here, by rule and by one small table:
+
+- the change stamp to trust (`cursor`): the first of `CHANGE_STAMPS` the
+  entity has, so Contacts (which has both) follow `lastModifiedDate`, and
+  Tickets follow `lastActivityDate` rather than
+  `lastTrackedModificationDateTime`, which real tenants leave stale;
+- append-only entities, whose rows never change once written, follow their
+  creation stamp (`CREATION_STAMPS`);
+- everything else is re-read whole and merged on `id`;
+- `QUERY_RULES` lists entities whose query endpoint has special rules.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+
+from .exceptions import UnknownEntityError
+
+# Fields that move whenever a row changes, in order of trust. Autotask's
+# best-practice page names lastModified* (record edits) and lastActivity*
+# (edits or related activity); where an entity has both, edits win.
+CHANGE_STAMPS = (
+    "lastModifiedDate",
+    "lastModifiedDateTime",
+    "lastModifiedTime",
+    "lastActivityDate",
+    "lastActivityDateTime",
+    "updateDateTime",
+)
+
+# Fields stamped once when a row is written; entities that only have one of
+# these never change after creation (attachments, logs, tombstones).
+CREATION_STAMPS = (
+    "deletedDateTime",
+    "attachDate",
+    "createDate",
+    "createDateTime",
+    "createdDateTime",
+)
+
+# Entities whose query endpoint takes only a restricted filter. They are
+# read per parent changed in the run, never as a whole-tenant walk.
+QUERY_RULES = {
+    "TicketHistory": "accepts only a single ticketID eq filter",
+}
+
+# Tombstone entities and the entity whose rows they delete, by column.
+TOMBSTONES = {
+    "DeletedTicketLogs": ("Tickets", "ticketID"),
+}
+
+CORE_ENTITIES = (
+    "Companies",
+    "Contacts",
+    "Resources",
+    "Tickets",
+    "TicketNotes",
+    "TimeEntries",
+    "Projects",
+    "Tasks",
+    "Contracts",
+    "ConfigurationItems",
+    "DeletedTicketLogs",
+)
+
+
+class SyncMode(StrEnum):
+    INCREMENTAL = "incremental"
+    APPEND = "append-only"
+    FULL = "full"
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    """One Autotask entity as the spec describes it, plus how we sync it."""
+
+    name: str
+    internal_name: str
+    queryable: bool
+    has_udfs: bool
+    fields: dict[str, str]
+    parents: tuple[str, ...] = field(default=())
+
+    @property
+    def cursor(self) -> str | None:
+        """The field that incremental runs filter on, or None for full reads."""
+        for stamp in CHANGE_STAMPS + CREATION_STAMPS:
+            if self.fields.get(stamp) == "datetime":
+                return stamp
+        return None
+
+    @property
+    def mode(self) -> SyncMode:
+        cursor = self.cursor
+        if cursor is None:
+            return SyncMode.FULL
+        if cursor in CHANGE_STAMPS:
+            return SyncMode.INCREMENTAL
+        return SyncMode.APPEND
+
+    @property
+    def reason(self) -> str:
+        """Why this entity is synced the way it is, for `entities` listings."""
+        if self.mode is SyncMode.INCREMENTAL:
+            return f"change stamp {self.cursor}"
+        if self.mode is SyncMode.APPEND:
+            return f"rows never change; creation stamp {self.cursor}"
+        return "no change stamp in the spec: re-read whole, merged on id"
+
+
+@cache
+def load_catalogue() -> dict[str, EntitySpec]:
+    """All entities of the generated spec digest, keyed by name."""
+    text = resources.files(__package__).joinpath("entities.json").read_text()
+    catalogue = {}
+    for entry in json.loads(text)["entities"]:
+        catalogue[entry["name"]] = EntitySpec(
+            name=entry["name"],
+            internal_name=entry["internalName"],
+            queryable=entry["operations"]["query"],
+            has_udfs=entry["hasUserDefinedFields"],
+            fields={f["name"]: f["dataType"] for f in entry["fields"]},
+            parents=tuple(p["parent"] for p in entry["parents"]),
+        )
+    return catalogue
+
+
+def queryable_entities() -> list[EntitySpec]:
+    return [spec for spec in load_catalogue().values() if spec.queryable]
+
+
+GROUPS: dict[str, tuple[str, ...]] = {
+    "core": CORE_ENTITIES,
+}
+
+
+def resolve_entities(names: list[str] | tuple[str, ...]) -> list[EntitySpec]:
+    """Turn user-given names and groups into entity specs, in catalogue order.
+
+    Names are case-insensitive. Tombstone entities come along with the
+    entities they delete from, so deletes are never silently missed.
+    Raises `UnknownEntityError` with the closest names before any request.
+    """
+    catalogue = load_catalogue()
+    by_folded = {name.casefold(): name for name in catalogue}
+    chosen: set[str] = set()
+
+    for raw in names:
+        name = raw.strip()
+        if not name:
+            continue
+        folded = name.casefold()
+        if folded == "all":
+            chosen.update(spec.name for spec in queryable_entities())
+        elif folded in GROUPS:
+            chosen.update(GROUPS[folded])
+        elif folded in by_folded and catalogue[by_folded[folded]].queryable:
+            chosen.add(by_folded[folded])
+        else:
+            raise UnknownEntityError(name, _close_matches(name, catalogue))
+
+    for tombstone, (target, _) in TOMBSTONES.items():
+        if target in chosen:
+            chosen.add(tombstone)
+
+    return [catalogue[name] for name in sorted(chosen)]
+
+
+def _close_matches(name: str, catalogue: dict[str, EntitySpec]) -> list[str]:
+    candidates = [spec.name for spec in catalogue.values() if spec.queryable]
+    candidates += ["all", *GROUPS]
+    folded = {c.casefold(): c for c in candidates}
+    matches = difflib.get_close_matches(name.casefold(), folded, n=5, cutoff=0.6)
+    return [folded[m] for m in matches]

@@ -1,0 +1,278 @@
+"""One sync run: the client, the budget, field metadata and the dlt resources.
+
+A run is built in two steps so that bad input fails before any request and
+the tenant's budget is read before any data request:
+
+1. `AutotaskRun(...)` resolves entity names (unknown names fail here).
+2. `prepare()` reads `ThresholdInformation` (the run's share of what is left
+   becomes its request budget, and the response's `Date` becomes the run's
+   start clock), then each entity's field and UDF metadata.
+
+`source()` then returns the dlt source: one resource per entity, merged on
+`id`, plus the `picklist_values` and `entity_fields` tables. Per-entity
+progress lives on the run so a caller can print a summary afterwards.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import dlt
+from dlt.common.normalizers.naming.snake_case import NamingConvention
+from dlt.extract.source import DltSource
+
+from . import cursor
+from .catalogue import EntitySpec, SyncMode, resolve_entities
+from .client import AutotaskClient, AutotaskCredentials
+from .exceptions import BudgetExhaustedError
+from .limits import EndpointLimiter, RequestBudget
+from .paging import WalkPosition, walk_pages
+from .query import Condition
+from .schema import EntitySchema, entity_schema, field_rows, picklist_rows
+from .settings import (
+    DEFAULT_BUDGET_SHARE,
+    DEFAULT_OVERLAP,
+    METADATA_WORKERS,
+    PROGRESS_INTERVAL_SECONDS,
+    THREADS_PER_ENDPOINT,
+    ZONE_LOOKUP_URL,
+)
+
+logger = logging.getLogger("autotask_sync")
+
+_naming = NamingConvention()
+
+
+def table_name(entity: str) -> str:
+    """The destination table of an entity: `TicketNotes` -> `ticket_notes`."""
+    return _naming.normalize_table_identifier(entity)
+
+
+@dataclass
+class RunOptions:
+    """What to sync and how carefully; every field has a safe default."""
+
+    entities: tuple[str, ...] = ("core",)
+    base_url: str | None = None
+    zone_lookup_url: str = ZONE_LOOKUP_URL
+    overlap: timedelta = DEFAULT_OVERLAP
+    budget_share: float = DEFAULT_BUDGET_SHARE
+
+
+@dataclass
+class EntityProgress:
+    """Rows, pages and time of one entity in this run, and how it ended."""
+
+    entity: str
+    mode: str
+    rows: int = 0
+    pages: int = 0
+    seconds: float = 0.0
+    status: str = "pending"
+    message: str = ""
+    started: float = field(default=0.0, repr=False)
+
+
+class AutotaskRun:
+    """Everything one sync run shares between its resources."""
+
+    def __init__(
+        self,
+        credentials: AutotaskCredentials,
+        options: RunOptions | None = None,
+        *,
+        client: AutotaskClient | None = None,
+    ) -> None:
+        self.options = options or RunOptions()
+        self.specs: list[EntitySpec] = resolve_entities(self.options.entities)
+        self.client = client or AutotaskClient(
+            credentials,
+            base_url=self.options.base_url,
+            zone_lookup_url=self.options.zone_lookup_url,
+            limiter=EndpointLimiter(THREADS_PER_ENDPOINT),
+        )
+        self.started_at: datetime | None = None
+        self.budget: RequestBudget | None = None
+        self.schemas: dict[str, EntitySchema] = {}
+        self.metadata: dict[str, tuple[list[dict], list[dict]]] = {}
+        self.progress = {
+            spec.name: EntityProgress(spec.name, spec.mode.value) for spec in self.specs
+        }
+        self._lock = threading.Lock()
+
+    @property
+    def incomplete(self) -> list[EntityProgress]:
+        return [p for p in self.progress.values() if p.status == "incomplete"]
+
+    def prepare(self) -> None:
+        """Read the tenant's budget and every chosen entity's metadata."""
+        threshold = self.client.threshold_information()
+        self.started_at = self.client.server_time()
+        self.budget = RequestBudget.from_threshold(threshold, self.options.budget_share)
+        self.client.budget = self.budget
+        logger.info(
+            "Tenant budget: %s of %s requests used this hour; this run may use %s",
+            threshold.get("currentTimeframeRequestCount"),
+            threshold.get("externalRequestThreshold"),
+            self.budget.remaining,
+        )
+
+        with ThreadPoolExecutor(METADATA_WORKERS) as pool:
+            for spec, fields, udfs in pool.map(self._fetch_metadata, self.specs):
+                self.metadata[spec.name] = (fields, udfs)
+                self.schemas[spec.name] = entity_schema(spec.name, fields, udfs)
+
+    def _fetch_metadata(self, spec: EntitySpec) -> tuple[EntitySpec, list, list]:
+        fields = self.client.entity_fields(spec.name)
+        udfs = self.client.user_defined_fields(spec.name) if spec.has_udfs else []
+        return spec, fields, udfs
+
+    def resources(self) -> list[Any]:
+        """One resource per entity, plus picklist values and field metadata."""
+        if self.started_at is None:
+            raise RuntimeError("AutotaskRun.prepare() must run before resources()")
+        resources = [self._entity_resource(spec) for spec in self.specs]
+        return resources + [self._picklist_resource(), self._fields_resource()]
+
+    def source(self) -> DltSource:
+        """The dlt source for this run; call `prepare()` first."""
+        resources = self.resources()
+
+        def autotask() -> list[Any]:
+            return resources
+
+        return dlt.source(name="autotask", section="autotask", max_table_nesting=0)(
+            autotask
+        )()
+
+    def _entity_resource(self, spec: EntitySpec) -> Any:
+        name = table_name(spec.name)
+        return dlt.resource(
+            self._entity_rows(spec, name),
+            name=name,
+            write_disposition="merge",
+            primary_key="id",
+            columns=self.schemas[spec.name].columns,
+            parallelized=True,
+        )
+
+    def _entity_rows(self, spec: EntitySpec, resource_name: str) -> Iterator[Any]:
+        state = dlt.current.resource_state(resource_name)
+        walk = cursor.begin_walk(state, self.started_at, self.options.overlap)
+        conditions = []
+        if spec.mode is not SyncMode.FULL and walk.lower_bound is not None:
+            conditions.append(Condition(spec.cursor, "gte", walk.lower_bound))
+
+        schema = self.schemas[spec.name]
+        progress = self.progress[spec.name]
+        progress.started = time.monotonic()
+        progress.status = "running"
+        position = WalkPosition(after_id=walk.after_id)
+        largest_stamp = None
+        last_log = progress.started
+        logger.info(
+            "%s: walking %s%s",
+            spec.name,
+            "rows stamped since " + walk.lower_bound.isoformat()
+            if conditions
+            else "all rows",
+            f" from id {walk.after_id}" if walk.after_id is not None else "",
+        )
+
+        try:
+            for page in walk_pages(self.client, spec.name, conditions, position):
+                rows = [schema.to_row(item) for item in page.items]
+                if spec.cursor:
+                    largest_stamp = _largest(rows, spec.cursor, largest_stamp)
+                cursor.record_progress(state, walk, position.after_id)
+                progress.rows, progress.pages = position.rows, position.pages
+                progress.seconds = time.monotonic() - progress.started
+                if time.monotonic() - last_log >= PROGRESS_INTERVAL_SECONDS:
+                    last_log = time.monotonic()
+                    self._log_progress(progress)
+                if rows:
+                    yield rows
+        except BudgetExhaustedError as exc:
+            progress.status = "incomplete"
+            progress.message = str(exc)
+            progress.seconds = time.monotonic() - progress.started
+            logger.warning(
+                "%s: stopped after %s rows: %s", spec.name, progress.rows, exc
+            )
+            return
+
+        cursor.finish_walk(state, walk, largest_stamp)
+        progress.status = "complete"
+        progress.seconds = time.monotonic() - progress.started
+        logger.info(
+            "%s: done, %s rows in %s pages, %.1fs",
+            spec.name,
+            progress.rows,
+            progress.pages,
+            progress.seconds,
+        )
+        if position.rows == 0:
+            yield dlt.mark.materialize_table_schema()
+
+    def _log_progress(self, progress: EntityProgress) -> None:
+        budget_left = self.budget.remaining if self.budget else None
+        logger.info(
+            "%s: %s rows, %s pages so far; run budget left %s requests",
+            progress.entity,
+            progress.rows,
+            progress.pages,
+            budget_left,
+        )
+
+    def _picklist_resource(self) -> Any:
+        rows = [
+            row
+            for entity, (fields, udfs) in self.metadata.items()
+            for row in picklist_rows(entity, fields, udfs)
+        ]
+        return dlt.resource(
+            _rows_or_empty_table(rows),
+            name="picklist_values",
+            write_disposition="merge",
+            primary_key=("entity", "field", "value"),
+            merge_key="entity",
+        )
+
+    def _fields_resource(self) -> Any:
+        rows = [
+            row
+            for entity, (fields, udfs) in self.metadata.items()
+            for row in field_rows(entity, fields, udfs)
+        ]
+        return dlt.resource(
+            _rows_or_empty_table(rows),
+            name="entity_fields",
+            write_disposition="merge",
+            primary_key=("entity", "field"),
+            merge_key="entity",
+        )
+
+
+def _largest(
+    rows: list[dict[str, Any]], stamp: str, current: datetime | None
+) -> datetime | None:
+    for row in rows:
+        value = row.get(stamp)
+        if value is not None and (current is None or value > current):
+            current = value
+    return current
+
+
+def _rows_or_empty_table(rows: list[dict[str, Any]]) -> Iterator[Any]:
+    """Yield the rows, or create the table empty when there are none."""
+    if rows:
+        yield rows
+    else:
+        yield dlt.mark.materialize_table_schema()
