@@ -1,0 +1,71 @@
+"""Entity names, groups and sync modes, decided before any request."""
+
+import pytest
+
+from sources.autotask.catalogue import (
+    CORE_ENTITIES,
+    SyncMode,
+    load_catalogue,
+    queryable_entities,
+    resolve_entities,
+)
+from sources.autotask.exceptions import UnknownEntityError
+
+
+def test_the_catalogue_holds_every_entity_of_the_spec():
+    assert len(load_catalogue()) == 225
+    assert len(queryable_entities()) == 218
+
+
+@pytest.mark.parametrize(
+    ("entity", "mode", "cursor"),
+    [
+        ("Tickets", SyncMode.INCREMENTAL, "lastActivityDate"),
+        ("Companies", SyncMode.INCREMENTAL, "lastActivityDate"),
+        ("TicketNotes", SyncMode.INCREMENTAL, "lastActivityDate"),
+        ("Contacts", SyncMode.INCREMENTAL, "lastModifiedDate"),
+        ("Projects", SyncMode.INCREMENTAL, "lastActivityDateTime"),
+        ("Tasks", SyncMode.INCREMENTAL, "lastActivityDateTime"),
+        ("TimeEntries", SyncMode.INCREMENTAL, "lastModifiedDateTime"),
+        ("ConfigurationItems", SyncMode.INCREMENTAL, "lastModifiedTime"),
+        ("Resources", SyncMode.FULL, None),
+        ("Contracts", SyncMode.FULL, None),
+        ("DeletedTicketLogs", SyncMode.APPEND, "deletedDateTime"),
+        ("TicketAttachments", SyncMode.APPEND, "attachDate"),
+    ],
+)
+def test_each_entity_follows_the_stamp_autotask_documents(entity, mode, cursor):
+    spec = load_catalogue()[entity]
+
+    assert (spec.mode, spec.cursor) == (mode, cursor)
+
+
+def test_names_are_case_insensitive_and_tombstones_come_along():
+    names = [spec.name for spec in resolve_entities(["tickets", " TIMEENTRIES "])]
+
+    assert names == ["DeletedTicketLogs", "Tickets", "TimeEntries"]
+
+
+def test_the_core_group_is_the_default_set():
+    names = [spec.name for spec in resolve_entities(["core"])]
+
+    assert names == sorted(CORE_ENTITIES)
+
+
+def test_all_means_every_queryable_entity():
+    assert len(resolve_entities(["all"])) == 218
+
+
+def test_an_unknown_name_fails_with_the_closest_names():
+    with pytest.raises(UnknownEntityError) as raised:
+        resolve_entities(["Tickets", "TicketNote"])
+
+    assert str(raised.value) == (
+        "Unknown Autotask entity 'TicketNote'. Did you mean: TicketNotes, "
+        "ArticleNotes, TicketNoteWebhooks, Tickets, TicketNoteAttachments?"
+    )
+
+
+def test_a_create_only_entity_is_not_offered_for_sync():
+    with pytest.raises(UnknownEntityError):
+        resolve_entities(["ContractServiceAdjustments"])
