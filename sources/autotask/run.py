@@ -29,6 +29,7 @@ from dlt.common.normalizers.naming.snake_case import NamingConvention
 from dlt.extract.source import DltSource
 
 from . import cursor
+from .batches import largest_timestamp, page_to_table
 from .catalogue import EntitySpec, SyncMode, resolve_entities
 from .client import AutotaskClient, AutotaskCredentials
 from .exceptions import BudgetExhaustedError
@@ -188,17 +189,19 @@ class AutotaskRun:
 
         try:
             for page in walk_pages(self.client, spec.name, conditions, position):
-                rows = [schema.to_row(item) for item in page.items]
-                if spec.cursor:
-                    largest_stamp = _largest(rows, spec.cursor, largest_stamp)
+                table = page_to_table(schema, page.items) if page.items else None
+                if table is not None and spec.cursor:
+                    stamp = largest_timestamp(table, spec.cursor)
+                    if stamp is not None:
+                        largest_stamp = max(stamp, largest_stamp or stamp)
                 cursor.record_progress(state, walk, position.after_id)
                 progress.rows, progress.pages = position.rows, position.pages
                 progress.seconds = time.monotonic() - progress.started
                 if time.monotonic() - last_log >= PROGRESS_INTERVAL_SECONDS:
                     last_log = time.monotonic()
                     self._log_progress(progress)
-                if rows:
-                    yield rows
+                if table is not None:
+                    yield table
         except BudgetExhaustedError as exc:
             progress.status = "incomplete"
             progress.message = str(exc)
@@ -258,16 +261,6 @@ class AutotaskRun:
             primary_key=("entity", "field"),
             merge_key="entity",
         )
-
-
-def _largest(
-    rows: list[dict[str, Any]], stamp: str, current: datetime | None
-) -> datetime | None:
-    for row in rows:
-        value = row.get(stamp)
-        if value is not None and (current is None or value > current):
-            current = value
-    return current
 
 
 def _rows_or_empty_table(rows: list[dict[str, Any]]) -> Iterator[Any]:

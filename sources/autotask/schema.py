@@ -66,29 +66,12 @@ class UdfColumn:
 
 @dataclass(frozen=True)
 class EntitySchema:
-    """An entity's column hints and the conversions its rows need."""
+    """An entity's column hints, and where each UDF lands."""
 
     entity: str
     columns: TTableSchemaColumns
     datetime_fields: tuple[str, ...]
     udfs: dict[str, UdfColumn]
-
-    def to_row(self, item: dict[str, Any]) -> dict[str, Any]:
-        """Convert one API record into a row: real datetimes, pivoted UDFs."""
-        row = dict(item)
-        for name in self.datetime_fields:
-            value = row.get(name)
-            if value is not None:
-                row[name] = parse_datetime(value)
-
-        udf_values = row.pop(UDF_LIST_KEY, None) or ()
-        for udf in self.udfs.values():
-            row[udf.column] = None
-        for entry in udf_values:
-            udf = self.udfs.get(entry.get("name"))
-            if udf is not None:
-                row[udf.column] = convert_udf_value(entry.get("value"), udf.udf_type)
-        return row
 
 
 def parse_datetime(value: str) -> datetime:

@@ -100,6 +100,19 @@ def _landed_value(value: Any, data_type: str) -> Any:
     return value
 
 
+def _udf_matches(text: str | None, landed: Any) -> bool:
+    """A UDF's string value against its typed column, whatever the type."""
+    if text is None or landed is None:
+        return text is None and landed is None
+    if isinstance(landed, bool):
+        return landed == (text.lower() == "true")
+    if isinstance(landed, datetime):
+        return landed == datetime.fromisoformat(text)
+    if isinstance(landed, float | Decimal | int):
+        return Decimal(str(landed)) == Decimal(text)
+    return landed == text
+
+
 def assert_table_equals_sandbox(
     sandbox, entity: str, landed: dict[int, dict[str, Any]]
 ) -> None:
@@ -115,11 +128,13 @@ def assert_table_equals_sandbox(
             if name == "userDefinedFields":
                 for udf in value or ():
                     column = "udf_" + _naming.normalize_identifier(udf["name"])
-                    landed_udf = row[column]
-                    if udf["value"] is None:
-                        assert landed_udf is None, (entity, expected["id"], column)
-                    else:
-                        assert landed_udf is not None, (entity, expected["id"], column)
+                    assert _udf_matches(udf["value"], row[column]), (
+                        entity,
+                        expected["id"],
+                        column,
+                        udf["value"],
+                        row[column],
+                    )
                 continue
             column = _naming.normalize_identifier(name)
             data_type = types[name]

@@ -97,39 +97,6 @@ def test_columns_take_their_types_from_field_metadata():
     ) == (19, 4)
 
 
-def test_a_row_gets_real_datetimes_and_one_typed_column_per_udf():
-    schema = entity_schema("Tickets", FIELDS, UDFS)
-
-    row = schema.to_row(
-        {
-            "id": 7,
-            "lastActivityDate": "2022-12-07T09:15:45.2Z",
-            "userDefinedFields": [
-                {"name": "Customer Ranking", "value": "Golden"},
-                {"name": "Hours Budget", "value": "12.5"},
-                {"name": "Is VIP", "value": None},
-            ],
-        }
-    )
-
-    assert row == {
-        "id": 7,
-        "lastActivityDate": datetime(2022, 12, 7, 9, 15, 45, 200000, tzinfo=UTC),
-        "udf_customer_ranking": "Golden",
-        "udf_renewal_date": None,
-        "udf_hours_budget": 12.5,
-        "udf_is_vip": None,
-    }
-
-
-def test_a_missing_udf_collection_leaves_every_udf_column_null():
-    schema = entity_schema("Tickets", FIELDS, UDFS)
-
-    row = schema.to_row({"id": 8})
-
-    assert [row[c] for c in ("udf_customer_ranking", "udf_is_vip")] == [None, None]
-
-
 def test_udf_values_convert_by_declared_type_and_bad_values_become_null():
     assert convert_udf_value("2024-03-01T00:00:00Z", "datetime") == datetime(
         2024, 3, 1, tzinfo=UTC
