@@ -23,6 +23,15 @@ not counted in stats, not throttled.
   `{"results": [{"entity", "created": [...], "updated": [...],
   "deleted": [...]}]}`; a bad operation answers 400 `{"errors": [...]}` and
   changes nothing.
+- `POST /_sandbox/faults`: arm one fault or a list, each
+  `{"kind": "status"|"empty"|"cut"|"reset"|"slow", "count": n,
+  "endpoint": "tickets", "status": 503, "seconds": 2.0}` (all but `kind`
+  optional; see `sandbox.faults`); answers `{"pending": [...]}`.
+  `GET /_sandbox/faults` lists pending faults; `POST /_sandbox/clear_faults`
+  disarms them all.
+- `POST /_sandbox/move_zone`: move the tenant to a new zone URL; answers
+  `{"url": <new zone URL>}`. The zone lookup reports the new URL and
+  authenticated requests to the old one answer 401.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ from __future__ import annotations
 import json
 
 from .api import ApiResponse, AutotaskApi, errors_response, json_response
+from .faults import Fault
 from .tenant import MutationError
 from .wire import dumps
 
@@ -47,18 +57,48 @@ def handle_admin(
         return json_response(200, dumps(api.tenant.counts()))
     if (method, action) == ("POST", "mutate"):
         return _mutate(api, body)
+    if (method, action) == ("POST", "faults"):
+        return _arm(api, body)
+    if (method, action) == ("GET", "faults"):
+        return json_response(200, dumps({"pending": api.faults.pending()}))
+    if (method, action) == ("POST", "clear_faults"):
+        api.faults.clear()
+        return json_response(200, "{}")
+    if (method, action) == ("POST", "move_zone"):
+        return json_response(200, dumps({"url": api.move_zone()}))
     return json_response(
         404, dumps({"Message": f"No sandbox admin action {method} {action!r}."})
     )
 
 
+def _operations(body: bytes) -> list | dict:
+    """The JSON body: an object or a list of them; ValueError otherwise."""
+    try:
+        document = json.loads(body or b"null")
+    except ValueError as error:
+        raise ValueError(f"The body is not valid JSON: {error}") from None
+    if not isinstance(document, dict | list):
+        raise ValueError("The body must be an object or a list of objects.")
+    return document
+
+
+def _arm(api: AutotaskApi, body: bytes) -> ApiResponse:
+    try:
+        specs = _operations(body)
+        specs = [specs] if isinstance(specs, dict) else specs
+        faults = [Fault(**spec) for spec in specs]
+    except (ValueError, TypeError) as error:
+        return errors_response(400, str(error))
+    for fault in faults:
+        api.faults.arm(fault)
+    return json_response(200, dumps({"pending": api.faults.pending()}))
+
+
 def _mutate(api: AutotaskApi, body: bytes) -> ApiResponse:
     try:
-        ops = json.loads(body or b"null")
+        ops = _operations(body)
     except ValueError as error:
-        return errors_response(400, f"The mutation body is not valid JSON: {error}")
-    if not isinstance(ops, dict | list):
-        return errors_response(400, "The mutation body must be an object or a list.")
+        return errors_response(400, str(error))
     try:
         return json_response(200, dumps(api.tenant.mutate(ops)))
     except MutationError as error:

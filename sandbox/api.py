@@ -11,7 +11,12 @@ Order of checks for one request, as on the real zones:
    "Zone information could not be determined"; wrong integration code ->
    500 "IntegrationCode is invalid."; wrong secret -> 401, empty body;
 3. hourly budget, then the endpoint's thread limit -> 429 `{"errors": ...}`;
-4. the endpoint, holding its thread slot (plus any configured latency).
+4. the endpoint, holding its thread slot (plus any configured latency and
+   any armed fault, see `sandbox.faults`).
+
+After a simulated zone move (`move_zone`) the zone lookup names the new
+zone URL and authenticated requests to the old one answer 401, as Autotask
+does when a tenant's database moves.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from urllib.parse import quote
 
 from . import metadata
@@ -32,8 +37,9 @@ from .config import (
     ZONE_NAME,
     SandboxConfig,
 )
-from .engine import Query, QueryError, count, parse_query, run_page
-from .routes import Route, RouteError, method_not_allowed, resolve
+from .engine import PAGE_SIZE, Query, QueryError, count, parse_query, run_page
+from .faults import Fault, FaultPlan
+from .routes import Route, RouteError, method_not_allowed, resolve, zone_prefix
 from .spec import EntitySpec
 from .stats import RequestStats
 from .tenant import Tenant
@@ -63,7 +69,12 @@ class ApiResponse:
     status: int
     body: bytes = b""
     content_type: str | None = JSON_TYPE
-    headers: dict[str, str] = field(default_factory=dict)
+    reset: bool = False
+
+    @property
+    def outcome(self) -> str:
+        """The status as the stats count it ("reset" for a dropped connection)."""
+        return "reset" if self.reset else str(self.status)
 
 
 def json_response(status: int, text: str) -> ApiResponse:
@@ -86,17 +97,28 @@ class AutotaskApi:
         self,
         tenant: Tenant,
         config: SandboxConfig,
-        base_url: Callable[[], str],
+        origin: Callable[[], str],
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.tenant = tenant
         self.config = config
-        self.base_url = base_url
+        self.origin = origin
+        self.zone = 0
+        self.faults = FaultPlan()
         self.stats = RequestStats()
         self.threads = ThreadLimit(config.thread_limit)
         self.hourly = HourlyBudget(config.hourly_limit)
         self._sleep = sleep
         self._metadata_cache: dict[tuple[str, str], bytes] = {}
+
+    def base_url(self) -> str:
+        """The current zone's URL, as the zone lookup reports it."""
+        return f"{self.origin()}/{zone_prefix(self.zone)}ATServicesRest/"
+
+    def move_zone(self) -> str:
+        """Move the tenant to a new zone URL; the old one answers 401."""
+        self.zone += 1
+        return self.base_url()
 
     # -- the pipeline ----------------------------------------------------
 
@@ -108,13 +130,12 @@ class AutotaskApi:
             response = json_response(error.status, dumps({"Message": error.message}))
             endpoint = error.route.endpoint if error.route else None
             label = error.route.label if error.route else "unknown"
-            self.stats.record(endpoint, f"{request.method} {label}", error.status)
+            self.stats.record(endpoint, f"{request.method} {label}", response.outcome)
             return response
 
         response = self._admitted(route, request)
-        self.stats.record(
-            route.endpoint, f"{request.method} {route.label}", response.status
-        )
+        label = f"{request.method} {route.label}"
+        self.stats.record(route.endpoint, label, response.outcome)
         return response
 
     def _admitted(self, route: Route, request: ApiRequest) -> ApiResponse:
@@ -124,14 +145,19 @@ class AutotaskApi:
         refused = self._authenticate(request.headers)
         if refused is not None:
             return refused
+        if route.zone != self.zone:
+            return ApiResponse(401, content_type=None)
         if not self.hourly.admit():
             return errors_response(
                 429, HOURLY_LIMIT_ERROR.format(limit=self.config.hourly_limit)
             )
+        return self._in_thread_slot(route, request)
 
-        code = SANDBOX_INTEGRATION_CODE
+    def _in_thread_slot(self, route: Route, request: ApiRequest) -> ApiResponse:
+        """Answer while holding one of the endpoint's thread slots, or 429."""
+        code = request.headers.get("ApiIntegrationCode")
         self.stats.enter(route.endpoint)
-        admitted, _ = self.threads.acquire(code, route.endpoint)
+        admitted = self.threads.acquire(code, route.endpoint)
         try:
             if not admitted:
                 return errors_response(
@@ -145,11 +171,31 @@ class AutotaskApi:
                 delay += self.hourly.usage_latency()
             if delay:
                 self._sleep(delay)
-            return self._answer(route, request)
+
+            fault = self.faults.take(route.endpoint)
+            if fault is None:
+                return self._answer(route, request)
+            return self._faulty(fault, route, request)
         finally:
             if admitted:
                 self.threads.release(code, route.endpoint)
             self.stats.leave(route.endpoint)
+
+    def _faulty(self, fault: Fault, route: Route, request: ApiRequest) -> ApiResponse:
+        if fault.kind == "status":
+            return errors_response(
+                fault.status, f"Injected sandbox fault: HTTP {fault.status}."
+            )
+        if fault.kind == "empty":
+            return ApiResponse(200)
+        if fault.kind == "reset":
+            return ApiResponse(0, reset=True)
+        if fault.kind == "slow":
+            self._sleep(fault.seconds)
+        response = self._answer(route, request)
+        if fault.kind == "cut":
+            response.body = response.body[: len(response.body) // 2]
+        return response
 
     def _authenticate(self, headers: Mapping[str, str]) -> ApiResponse | None:
         user = headers.get("UserName")
@@ -249,25 +295,14 @@ class AutotaskApi:
 
     def _next(self, route: Route, request: ApiRequest) -> ApiResponse:
         if request.method == "GET" and "search" not in request.params:
-            raise_405 = method_not_allowed("GET", route)
-            return json_response(405, dumps({"Message": raise_405.message}))
+            refusal = method_not_allowed("GET", route)
+            return json_response(405, dumps({"Message": refusal.message}))
         document, search = self._query_document(route, request)
         query = parse_query(route.entity, document)
 
-        paging = _json(request.params.get("paging", ""), "paging")
-        if not isinstance(paging, dict):
-            raise QueryError("The paging parameter is not valid.", 400)
-        paging = {str(k).lower(): v for k, v in paging.items()}
-        next_ids = paging.get("nextids")
-        page_size = paging.get("pagesize", query.max_records)
-        if (
-            not next_ids
-            or not isinstance(next_ids[0], int)
-            or not isinstance(page_size, int)
-        ):
-            raise QueryError("The paging parameter is not valid.", 400)
-        query.max_records = max(1, min(page_size, 500))
-        return self._page(query, request, search, after_id=next_ids[0])
+        after_id, page_size = _paging_cursor(request.params.get("paging", ""))
+        query = replace(query, max_records=page_size or query.max_records)
+        return self._page(query, request, search, after_id=after_id)
 
     def _query_document(
         self, route: Route, request: ApiRequest
@@ -275,11 +310,8 @@ class AutotaskApi:
         """The QueryModel from the body (POST) or `search` (GET), and the raw
         `search` text to echo in next-page URLs of GET queries."""
         if request.method == "POST":
-            return (
-                _json(request.body.decode("utf-8", "replace"), "body")
-                if request.body
-                else {}
-            ), None
+            body = request.body.decode("utf-8", "replace")
+            return (_json(body, "body") if body else {}), None
         search = request.params.get("search")
         if search is None:
             return {}, None
@@ -331,12 +363,30 @@ class AutotaskApi:
             }
         )
         url = (
-            f"http://{request.host}/ATServicesRest/V1.0/{query.entity.name}"
-            f"/query/next?paging={_url_encode(paging)}"
+            f"http://{request.host}/{zone_prefix(self.zone)}ATServicesRest/V1.0/"
+            f"{query.entity.name}/query/next?paging={_url_encode(paging)}"
         )
         if search is not None:
             url += "&search=" + _url_encode(search)
         return url
+
+
+def _paging_cursor(text: str) -> tuple[int, int | None]:
+    """The id to continue after and the page size of a `paging` token."""
+    paging = _json(text, "paging parameter")
+    if isinstance(paging, dict):
+        paging = {str(k).lower(): v for k, v in paging.items()}
+        next_ids = paging.get("nextids")
+        page_size = paging.get("pagesize")
+        if (
+            isinstance(next_ids, list)
+            and next_ids
+            and isinstance(next_ids[0], int)
+            and (page_size is None or isinstance(page_size, int))
+        ):
+            size = None if page_size is None else max(1, min(page_size, PAGE_SIZE))
+            return next_ids[0], size
+    raise QueryError("The paging parameter is not valid.", 400)
 
 
 def _json(text: str, what: str) -> object:

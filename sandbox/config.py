@@ -24,7 +24,6 @@ ANCHOR_MS = 1_793_491_200_000
 HISTORY_MS = 3 * 365 * 24 * 3600 * 1000
 
 API_VERSION = "V1.0"
-ZONE_PREFIX = "ATServicesRest/"
 
 # Autotask's documented usage latency: +0.5 s per call from 50 % of the
 # hourly threshold, +1 s from 75 %.

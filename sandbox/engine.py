@@ -14,6 +14,8 @@ Contract (what the real API does, as far as it is known):
 - string comparisons ignore case; null values match no comparison (so
   `noteq`/`notIn` exclude nulls, as in SQL); `exist`/`notExist` test null;
 - `in`/`notIn` lists and `or` groups are limited to 500 members;
+- TicketHistory accepts only one `ticketID eq` condition (SOAP-era rule the
+  REST API kept);
 - results come in ascending id; id bounds among the top-level conditions
   (eq, gt, gte, lt, lte on `id`) start the scan at the right index, so a
   page of `id > last` costs only that page.
@@ -51,6 +53,10 @@ TEXT_OPS = {
 LIST_OPS = ("in", "notin")
 NULL_OPS = ("exist", "notexist")
 GROUP_OPS = ("and", "or")
+FIELD_OPS = frozenset({*COMPARISONS, *TEXT_OPS, *LIST_OPS, *NULL_OPS})
+
+# Entities whose filter must be exactly one `eq` on this field.
+SINGLE_EQ_ENTITIES = {"TicketHistory": "ticketID"}
 
 OR_LIMIT_ERROR = (
     "Invalid query syntax. Queries are limited to 500 or fewer 'OR' conditions."
@@ -106,6 +112,7 @@ def parse_query(entity: EntitySpec, body: object) -> Query:
             'e.g. {"op":"exist","field":"id"}.'
         )
 
+    _check_single_eq(entity, items)
     compiler = _Compiler(entity)
     conditions = [c for c in (compiler.compile(item) for item in items) if c]
     low, high = _id_bounds(conditions)
@@ -119,6 +126,20 @@ def parse_query(entity: EntitySpec, body: object) -> Query:
         max_records=max_records,
         include=include,
     )
+
+
+def _check_single_eq(entity: EntitySpec, items: list) -> None:
+    field = SINGLE_EQ_ENTITIES.get(entity.name)
+    if field is None:
+        return
+    only = _keys(items[0]) if len(items) == 1 and isinstance(items[0], dict) else {}
+    if str(only.get("op", "")).lower() != "eq" or str(
+        only.get("field", "")
+    ).lower() != (field.lower()):
+        raise QueryError(
+            f"{entity.name} queries accept exactly one filter condition: "
+            f"{field} eq <id>."
+        )
 
 
 def _max_records(value: object) -> int:
@@ -180,11 +201,7 @@ class _Compiler:
 
         if op in GROUP_OPS:
             return self._group(op, item.get("items"))
-        if (
-            op not in COMPARISONS
-            and op not in TEXT_OPS
-            and op not in LIST_OPS + NULL_OPS
-        ):
+        if op not in FIELD_OPS:
             return None
         if item.get("udf") is True:
             return self._udf(op, item)

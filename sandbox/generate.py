@@ -214,7 +214,10 @@ class PlanBuilder:
     def _pick_id(self, target: EntityPlan, hashed: int) -> int:
         return target.id_of(hashed % target.count)
 
-    def _member(self, owner_index: int, owner_count: int, member: str, hashed: int):
+    def _member(
+        self, owner_index: int, owner_count: int, member: str, hashed: int
+    ) -> int | None:
+        """The id of one `member` row owned by owner `owner_index`, or None."""
         target = self._target(member)
         if target is None or owner_index >= target.count:
             return None
@@ -253,7 +256,13 @@ class PlanBuilder:
             return self._string(plan, field, fs)
         return self._integer(field, fs)
 
-    def _picklist(self, plan, field, values, fs) -> Generator:
+    def _picklist(
+        self,
+        plan: EntityPlan,
+        field: FieldSpec,
+        values: tuple[PicklistValue, ...],
+        fs: int,
+    ) -> Generator:
         parent = PICKLIST_PARENTS.get((plan.spec.name, field.name))
         if parent is None:
             weighted = _Weighted(values)
@@ -401,7 +410,9 @@ class PlanBuilder:
         if name == "DeletedTicketLogs":
             self._tombstone(plan)
 
-    def _company_member(self, company_index, member: str, share: int) -> Generator:
+    def _company_member(
+        self, company_index: Callable[[SeedRow], int], member: str, share: int
+    ) -> Generator:
         companies = self.plans["Companies"]
         ms = salt("member:" + member)
 

@@ -4,11 +4,16 @@ Paths are case-insensitive and take an optional trailing slash, as on the
 real zones. Everything lives under `/ATServicesRest/V1.0/`; the endpoint key
 (used by the thread limit and the stats) is the first segment after `V1.0`,
 case-folded, for every URL shape.
+
+After a simulated zone move the zone's URLs carry a `/zone<N>` prefix
+(`/zone1/ATServicesRest/V1.0/...`); the route records which zone a URL
+named so that the API can refuse the old one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 from .spec import Catalogue, EntitySpec
 
@@ -26,6 +31,7 @@ ENTITY_ROUTES = {
     ("query", "next"): ("next", ("GET", "POST")),
 }
 QUERY_KINDS = frozenset({"query", "count", "next"})
+_ZONE_SEGMENT = re.compile(r"^zone(\d+)$")
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,7 @@ class Route:
     label: str
     entity: EntitySpec | None = None
     item_id: int | None = None
+    zone: int = 0
 
     @property
     def needs_auth(self) -> bool:
@@ -68,6 +75,18 @@ def not_found(url: str) -> RouteError:
 def resolve(catalogue: Catalogue, method: str, path: str, url: str) -> Route:
     """The route for `method path`; RouteError for 404 and 405."""
     segments = [s for s in path.split("/") if s]
+    zone = _ZONE_SEGMENT.match(segments[0].lower()) if segments else None
+    if zone is None:
+        return _resolve(catalogue, method, segments, url)
+    return replace(_resolve(catalogue, method, segments[1:], url), zone=int(zone[1]))
+
+
+def zone_prefix(zone: int) -> str:
+    """The path prefix of zone `zone`'s URLs ("" for the first zone)."""
+    return f"zone{zone}/" if zone else ""
+
+
+def _resolve(catalogue: Catalogue, method: str, segments: list[str], url: str) -> Route:
     lowered = [s.lower() for s in segments]
     if lowered == ["atservicesrest", "versioninformation"]:
         return _allow(method, ("GET",), Route("versions", None, "versioninformation"))

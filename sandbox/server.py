@@ -118,12 +118,15 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         self._send(response)
 
     def _send(self, response: ApiResponse) -> None:
+        if response.reset:
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
         self.send_response(response.status)
         if response.content_type:
             self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(response.body)))
-        for name, value in response.headers.items():
-            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(response.body)
 

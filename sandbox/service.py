@@ -11,7 +11,8 @@ from __future__ import annotations
 import threading
 
 from .api import AutotaskApi
-from .config import API_VERSION, ZONE_PREFIX, SandboxConfig
+from .config import API_VERSION, SandboxConfig
+from .faults import Fault
 from .server import SandboxHTTPServer
 from .tenant import Tenant
 
@@ -29,7 +30,7 @@ class Sandbox:
     def __init__(self, config: SandboxConfig | None = None) -> None:
         self.config = config or SandboxConfig()
         self.tenant = Tenant(self.config.seed, self.config.scale)
-        self.api = AutotaskApi(self.tenant, self.config, lambda: self.base_url)
+        self.api = AutotaskApi(self.tenant, self.config, lambda: self.origin)
         self._server: SandboxHTTPServer | None = None
         self._timer: threading.Timer | None = None
         self._lock = threading.Lock()
@@ -99,7 +100,7 @@ class Sandbox:
     @property
     def base_url(self) -> str:
         """The zone URL, as `zoneInformation` reports it (trailing slash)."""
-        return f"{self.origin}/{ZONE_PREFIX}"
+        return self.api.base_url()
 
     @property
     def api_url(self) -> str:
@@ -124,3 +125,23 @@ class Sandbox:
 
     def counts(self) -> dict[str, int]:
         return self.tenant.counts()
+
+    def inject(
+        self,
+        kind: str,
+        count: int = 1,
+        *,
+        endpoint: str | None = None,
+        status: int = 500,
+        seconds: float = 0.0,
+    ) -> None:
+        """Arm a fault for the next `count` requests (see `sandbox.faults`)."""
+        self.api.faults.arm(Fault(kind, count, endpoint, status, seconds))
+
+    def clear_faults(self) -> None:
+        self.api.faults.clear()
+
+    def move_zone(self) -> str:
+        """Move the tenant to a new zone URL and return it; requests to the
+        old zone URL answer 401 from now on."""
+        return self.api.move_zone()

@@ -37,13 +37,15 @@ class RequestStats:
         with self._lock:
             self._in_flight[endpoint] -= 1
 
-    def record(self, endpoint: str | None, route: str, status: int) -> None:
+    def record(self, endpoint: str | None, route: str, outcome: str) -> None:
+        """Count one answered request; `outcome` is the status as text, or
+        "reset" for a connection dropped without an answer."""
         with self._lock:
             self._total += 1
             if endpoint is not None:
                 self._by_endpoint[endpoint] += 1
             self._by_route[route] += 1
-            self._statuses[str(status)] += 1
+            self._statuses[outcome] += 1
 
     def snapshot(self) -> dict:
         """The `GET /_sandbox/stats` document."""

@@ -43,15 +43,15 @@ class ThreadLimit:
         self._in_flight: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
 
-    def acquire(self, code: str, endpoint: str) -> tuple[bool, int]:
-        """Try to take a slot: (admitted, requests in flight counting this one)."""
+    def acquire(self, code: str, endpoint: str) -> bool:
+        """Take a slot if one is free; never waits."""
         key = (code, endpoint)
         with self._lock:
-            attempted = self._in_flight.get(key, 0) + 1
-            if attempted > self.limit:
-                return False, attempted
-            self._in_flight[key] = attempted
-            return True, attempted
+            in_flight = self._in_flight.get(key, 0)
+            if in_flight >= self.limit:
+                return False
+            self._in_flight[key] = in_flight + 1
+            return True
 
     def release(self, code: str, endpoint: str) -> None:
         key = (code, endpoint)

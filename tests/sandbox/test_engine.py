@@ -432,3 +432,35 @@ def test_unparseable_datetime_value_is_refused(api):
             ]
         },
     )
+
+
+def test_ticket_history_takes_only_one_ticket_id_eq(api, shared_sandbox):
+    history = list(shared_sandbox.tenant.rows("TicketHistory"))
+    ticket_id = history[0]["ticketID"]
+
+    found = query_ids(
+        api, "TicketHistory", [{"op": "eq", "field": "TicketID", "value": ticket_id}]
+    )
+    refused = error_of(api, {"filter": ALL}, "TicketHistory")
+
+    assert found == [r["id"] for r in history if r["ticketID"] == ticket_id]
+    assert refused == (
+        500,
+        {
+            "errors": [
+                "TicketHistory queries accept exactly one filter condition: "
+                "ticketID eq <id>."
+            ]
+        },
+    )
+
+
+def test_a_malformed_paging_token_answers_400(api, shared_sandbox):
+    url = shared_sandbox.api_url + "TicketNotes/query/next"
+
+    response = api.post(
+        url, params={"paging": '{"pageSize":500}'}, json={"filter": ALL}
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"errors": ["The paging parameter is not valid."]}
