@@ -139,9 +139,14 @@ def read_credentials() -> AutotaskCredentials:
 
 
 def list_entities() -> str:
-    lines = [f"{'entity':45} {'mode':12} reason"]
+    """Every queryable entity, how it is synced, on which field, and why."""
+    lines = [f"{'entity':45} {'mode':12} {'cursor':21} reason"]
     for spec in queryable_entities():
-        lines.append(f"{spec.name:45} {spec.mode.value:12} {spec.reason}")
+        lines.append(
+            f"{spec.name:45} {spec.mode.value:12} {spec.cursor or '-':21} {spec.reason}"
+        )
+    groups = ", ".join(f"{name} ({len(names)})" for name, names in GROUPS.items())
+    lines.append(f"\ngroups for --entities: {groups}, all")
     return "\n".join(lines)
 
 

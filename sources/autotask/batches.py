@@ -53,7 +53,11 @@ def _column(values: list[Any], target: pa.DataType) -> pa.Array:
 
 
 def page_to_table(schema: EntitySchema, items: list[dict[str, Any]]) -> pa.Table:
-    """One page of records as a typed table: metadata fields, then UDFs."""
+    """One page of records as a typed table: metadata fields, then UDFs.
+
+    With no records it is the entity's empty table, which makes dlt create
+    the table, typed, on the same Arrow path later pages take.
+    """
     arrays: dict[str, pa.Array] = {}
     udf_columns = {udf.column for udf in schema.udfs.values()}
     for name, column in schema.columns.items():

@@ -8,8 +8,10 @@ What the spec cannot say is decided here, by rule and by one small table:
   entity has, so Contacts (which has both) follow `lastModifiedDate`, and
   Tickets follow `lastActivityDate` rather than
   `lastTrackedModificationDateTime`, which real tenants leave stale;
-- append-only entities, whose rows never change once written, follow their
-  creation stamp (`CREATION_STAMPS`);
+- append-only entities follow their creation stamp (`CREATION_STAMPS`):
+  those with a creation stamp and no update endpoint in the spec, neither at
+  the root nor under a parent, so their rows never change once written
+  (attachments, tag links, logs, tombstones);
 - everything else is re-read whole and merged on `id`;
 - `QUERY_RULES` lists entities whose query endpoint has special rules.
 """
@@ -34,11 +36,11 @@ CHANGE_STAMPS = (
     "lastModifiedTime",
     "lastActivityDate",
     "lastActivityDateTime",
+    "lastActivity",
     "updateDateTime",
 )
 
-# Fields stamped once when a row is written; entities that only have one of
-# these never change after creation (attachments, logs, tombstones).
+# Fields stamped once when a row is written.
 CREATION_STAMPS = (
     "deletedDateTime",
     "attachDate",
@@ -47,10 +49,12 @@ CREATION_STAMPS = (
     "createdDateTime",
 )
 
-# Entities whose query endpoint takes only a restricted filter. They are
-# read per parent changed in the run, never as a whole-tenant walk.
-QUERY_RULES = {
-    "TicketHistory": "accepts only a single ticketID eq filter",
+# Entities whose query endpoint takes only one `<parent field> eq <id>`
+# condition (Autotask's TicketHistory accepts nothing else). They are read
+# per parent row that an incremental run of the parent found changed, never
+# one request per parent of the whole tenant.
+PER_PARENT = {
+    "TicketHistory": ("Tickets", "ticketID"),
 }
 
 # Tombstone entities and the entity whose rows they delete, by column.
@@ -77,6 +81,7 @@ class SyncMode(StrEnum):
     INCREMENTAL = "incremental"
     APPEND = "append-only"
     FULL = "full"
+    PER_PARENT = "per-parent"
 
 
 @dataclass(frozen=True)
@@ -89,17 +94,23 @@ class EntitySpec:
     has_udfs: bool
     fields: dict[str, str]
     parents: tuple[str, ...] = field(default=())
+    updatable: bool = True
 
     @property
     def cursor(self) -> str | None:
         """The field that incremental runs filter on, or None for full reads."""
-        for stamp in CHANGE_STAMPS + CREATION_STAMPS:
+        if self.name in PER_PARENT:
+            return None
+        stamps = CHANGE_STAMPS if self.updatable else CHANGE_STAMPS + CREATION_STAMPS
+        for stamp in stamps:
             if self.fields.get(stamp) == "datetime":
                 return stamp
         return None
 
     @property
     def mode(self) -> SyncMode:
+        if self.name in PER_PARENT:
+            return SyncMode.PER_PARENT
         cursor = self.cursor
         if cursor is None:
             return SyncMode.FULL
@@ -114,6 +125,11 @@ class EntitySpec:
             return f"change stamp {self.cursor}"
         if self.mode is SyncMode.APPEND:
             return f"rows never change; creation stamp {self.cursor}"
+        if self.mode is SyncMode.PER_PARENT:
+            parent, field = PER_PARENT[self.name]
+            return f"query takes only {field} eq: read for {parent} changed in the run"
+        if self.updatable and any(self.fields.get(s) for s in CREATION_STAMPS):
+            return "rows can change but carry only a creation stamp: re-read whole"
         return "no change stamp in the spec: re-read whole, merged on id"
 
 
@@ -130,6 +146,8 @@ def load_catalogue() -> dict[str, EntitySpec]:
             has_udfs=entry["hasUserDefinedFields"],
             fields={f["name"]: f["dataType"] for f in entry["fields"]},
             parents=tuple(p["parent"] for p in entry["parents"]),
+            updatable=entry["operations"]["update"]
+            or any(p["operations"]["update"] for p in entry["parents"]),
         )
     return catalogue
 
@@ -138,8 +156,137 @@ def queryable_entities() -> list[EntitySpec]:
     return [spec for spec in load_catalogue().values() if spec.queryable]
 
 
+# Groups for `--entities`, by the part of an MSP's business they report on.
 GROUPS: dict[str, tuple[str, ...]] = {
     "core": CORE_ENTITIES,
+    "crm": (
+        "Appointments",
+        "ClientPortalUsers",
+        "Companies",
+        "CompanyAlerts",
+        "CompanyCategories",
+        "CompanyLocations",
+        "CompanyNotes",
+        "CompanySiteConfigurations",
+        "CompanyTeams",
+        "CompanyToDos",
+        "ContactGroupContacts",
+        "ContactGroups",
+        "Contacts",
+        "Opportunities",
+        "QuoteItems",
+        "QuoteLocations",
+        "Quotes",
+        "SalesOrders",
+    ),
+    "service_desk": (
+        "DeletedTicketActivityLogs",
+        "DeletedTicketLogs",
+        "Departments",
+        "KnowledgeBaseArticles",
+        "Resources",
+        "Roles",
+        "ServiceCallTaskResources",
+        "ServiceCallTasks",
+        "ServiceCallTicketResources",
+        "ServiceCallTickets",
+        "ServiceCalls",
+        "ServiceLevelAgreementResults",
+        "SurveyResults",
+        "TicketAdditionalConfigurationItems",
+        "TicketAdditionalContacts",
+        "TicketAttachments",
+        "TicketCategories",
+        "TicketChangeRequestApprovals",
+        "TicketCharges",
+        "TicketChecklistItems",
+        "TicketHistory",
+        "TicketNoteAttachments",
+        "TicketNotes",
+        "TicketRmaCredits",
+        "TicketSecondaryResources",
+        "TicketTagAssociations",
+        "Tickets",
+    ),
+    "projects": (
+        "DeletedTaskActivityLogs",
+        "Phases",
+        "ProjectAttachments",
+        "ProjectCharges",
+        "ProjectNotes",
+        "Projects",
+        "TaskNotes",
+        "TaskPredecessors",
+        "TaskSecondaryResources",
+        "Tasks",
+    ),
+    "time_and_billing": (
+        "BillingCodes",
+        "BillingItemApprovalLevels",
+        "BillingItems",
+        "Currencies",
+        "ExpenseItems",
+        "ExpenseReports",
+        "InvoiceTemplates",
+        "Invoices",
+        "PaymentTerms",
+        "TaxCategories",
+        "TaxRegions",
+        "Taxes",
+        "TimeEntries",
+        "TimeOffRequests",
+        "WorkTypeModifiers",
+    ),
+    "contracts": (
+        "ContractBillingRules",
+        "ContractBlockHourFactors",
+        "ContractBlocks",
+        "ContractCharges",
+        "ContractExclusionBillingCodes",
+        "ContractExclusionRoles",
+        "ContractExclusionSetExcludedRoles",
+        "ContractExclusionSetExcludedWorkTypes",
+        "ContractExclusionSets",
+        "ContractMilestones",
+        "ContractNotes",
+        "ContractRates",
+        "ContractRetainers",
+        "ContractRoleCosts",
+        "ContractServiceBundleUnits",
+        "ContractServiceBundles",
+        "ContractServiceUnits",
+        "ContractServices",
+        "ContractTicketPurchases",
+        "Contracts",
+        "ServiceBundleServices",
+        "ServiceBundles",
+        "Services",
+        "SubscriptionPeriods",
+        "Subscriptions",
+    ),
+    "inventory": (
+        "ConfigurationItemBillingProductAssociations",
+        "ConfigurationItemCategories",
+        "ConfigurationItemNotes",
+        "ConfigurationItemRelatedItems",
+        "ConfigurationItemTypes",
+        "ConfigurationItems",
+        "InventoryItemSerialNumbers",
+        "InventoryItems",
+        "InventoryLocations",
+        "InventoryProducts",
+        "InventoryStockedItems",
+        "InventoryTransfers",
+        "ProductNotes",
+        "ProductTiers",
+        "ProductVendors",
+        "Products",
+        "PurchaseApprovals",
+        "PurchaseOrderItemReceiving",
+        "PurchaseOrderItems",
+        "PurchaseOrders",
+        "ShippingTypes",
+    ),
 }
 
 
@@ -147,7 +294,8 @@ def resolve_entities(names: list[str] | tuple[str, ...]) -> list[EntitySpec]:
     """Turn user-given names and groups into entity specs, in catalogue order.
 
     Names are case-insensitive. Tombstone entities come along with the
-    entities they delete from, so deletes are never silently missed.
+    entities they delete from, so deletes are never silently missed, and a
+    per-parent entity brings its parent, whose changes drive it.
     Raises `UnknownEntityError` with the closest names before any request.
     """
     catalogue = load_catalogue()
@@ -168,6 +316,9 @@ def resolve_entities(names: list[str] | tuple[str, ...]) -> list[EntitySpec]:
         else:
             raise UnknownEntityError(name, _close_matches(name, catalogue))
 
+    for child, (parent, _) in PER_PARENT.items():
+        if child in chosen:
+            chosen.add(parent)
     for tombstone, (target, _) in TOMBSTONES.items():
         if target in chosen:
             chosen.add(tombstone)

@@ -34,6 +34,7 @@ def walk_pages(
     conditions: list[Any],
     position: WalkPosition,
     page_size: int = PAGE_SIZE,
+    include_fields: list[str] | None = None,
 ) -> Iterator[QueryPage]:
     """Yield the entity's pages matching `conditions`, from `position` on.
 
@@ -45,7 +46,11 @@ def walk_pages(
             id_bound = Condition("id", "gte", 0)
         else:
             id_bound = Condition("id", "gt", position.after_id)
-        body = query_body([*conditions, id_bound], max_records=page_size)
+        body = query_body(
+            [*conditions, id_bound],
+            max_records=page_size,
+            include_fields=include_fields,
+        )
         page = client.query(entity, body)
 
         if page.items:
@@ -56,3 +61,20 @@ def walk_pages(
 
         if not page.next_page_url or len(page.items) < page_size:
             return
+
+
+def walk_parent_pages(
+    client: AutotaskClient, entity: str, parent_field: str, parent_id: int
+) -> Iterator[QueryPage]:
+    """Yield every page of the rows belonging to one parent row.
+
+    Entities such as TicketHistory accept exactly one `<parent field> eq`
+    condition and nothing else, so there is no `id` bound to page by: the
+    walk follows `nextPageUrl`, re-POSTing the same body as Autotask requires.
+    """
+    body = query_body([Condition(parent_field, "eq", parent_id)])
+    page = client.query(entity, body)
+    yield page
+    while page.next_page_url:
+        page = client.next_page(page.next_page_url, body)
+        yield page

@@ -30,13 +30,25 @@ from dlt.extract.source import DltSource
 
 from . import cursor
 from .batches import largest_timestamp, page_to_table
-from .catalogue import EntitySpec, SyncMode, resolve_entities
+from .catalogue import (
+    PER_PARENT,
+    EntitySpec,
+    SyncMode,
+    load_catalogue,
+    resolve_entities,
+)
 from .client import AutotaskClient, AutotaskCredentials
 from .exceptions import BudgetExhaustedError
 from .limits import EndpointLimiter, RequestBudget
-from .paging import WalkPosition, walk_pages
+from .paging import WalkPosition, walk_pages, walk_parent_pages
 from .query import Condition
-from .schema import EntitySchema, entity_schema, field_rows, picklist_rows
+from .schema import (
+    EntitySchema,
+    entity_schema,
+    field_rows,
+    parse_datetime,
+    picklist_rows,
+)
 from .settings import (
     DEFAULT_BUDGET_SHARE,
     DEFAULT_OVERLAP,
@@ -79,6 +91,7 @@ class EntityProgress:
     status: str = "pending"
     message: str = ""
     started: float = field(default=0.0, repr=False)
+    last_log: float = field(default=0.0, repr=False)
 
 
 class AutotaskRun:
@@ -155,8 +168,9 @@ class AutotaskRun:
 
     def _entity_resource(self, spec: EntitySpec) -> Any:
         name = table_name(spec.name)
+        rows = self._per_parent_rows if spec.mode is SyncMode.PER_PARENT else None
         return dlt.resource(
-            self._entity_rows(spec, name),
+            (rows or self._entity_rows)(spec, name),
             name=name,
             write_disposition="merge",
             primary_key="id",
@@ -170,18 +184,14 @@ class AutotaskRun:
         conditions = []
         if spec.mode is not SyncMode.FULL and walk.lower_bound is not None:
             conditions.append(Condition(spec.cursor, "gte", walk.lower_bound))
-
         schema = self.schemas[spec.name]
-        progress = self.progress[spec.name]
-        progress.started = time.monotonic()
-        progress.status = "running"
         position = WalkPosition(after_id=walk.after_id)
         largest_stamp = None
-        last_log = progress.started
+        progress = self._start(spec)
         logger.info(
             "%s: walking %s%s",
             spec.name,
-            "rows stamped since " + walk.lower_bound.isoformat()
+            f"rows stamped since {walk.lower_bound.isoformat()}"
             if conditions
             else "all rows",
             f" from id {walk.after_id}" if walk.after_id is not None else "",
@@ -196,42 +206,113 @@ class AutotaskRun:
                         largest_stamp = max(stamp, largest_stamp or stamp)
                 cursor.record_progress(state, walk, position.after_id)
                 progress.rows, progress.pages = position.rows, position.pages
-                progress.seconds = time.monotonic() - progress.started
-                if time.monotonic() - last_log >= PROGRESS_INTERVAL_SECONDS:
-                    last_log = time.monotonic()
-                    self._log_progress(progress)
+                self._tick(progress)
                 if table is not None:
                     yield table
         except BudgetExhaustedError as exc:
-            progress.status = "incomplete"
-            progress.message = str(exc)
-            progress.seconds = time.monotonic() - progress.started
-            logger.warning(
-                "%s: stopped after %s rows: %s", spec.name, progress.rows, exc
-            )
+            self._stop(progress, exc)
             return
 
         cursor.finish_walk(state, walk, largest_stamp)
-        progress.status = "complete"
-        progress.seconds = time.monotonic() - progress.started
-        logger.info(
-            "%s: done, %s rows in %s pages, %.1fs",
-            spec.name,
-            progress.rows,
-            progress.pages,
-            progress.seconds,
-        )
+        self._finish(progress)
         if position.rows == 0:
-            yield dlt.mark.materialize_table_schema()
+            yield page_to_table(schema, [])
 
-    def _log_progress(self, progress: EntityProgress) -> None:
-        budget_left = self.budget.remaining if self.budget else None
+    def _per_parent_rows(self, spec: EntitySpec, resource_name: str) -> Iterator[Any]:
+        """Rows of a per-parent entity, for parent rows changed since last run.
+
+        The parent is walked with only `id` and its change stamp, under this
+        entity's own cursor, and each changed parent's rows are read with
+        the single filter the entity accepts. The first run has nothing to
+        compare against, so it only starts the cursor: history of earlier
+        changes is not backfilled.
+        """
+        parent, parent_field = PER_PARENT[spec.name]
+        parent_spec = load_catalogue()[parent]
+        state = dlt.current.resource_state(resource_name)
+        walk = cursor.begin_walk(state, self.started_at, self.options.overlap)
+        progress = self._start(spec)
+
+        if walk.lower_bound is None:
+            cursor.finish_walk(state, walk, self.started_at)
+            self._finish(progress, "first run: reading from the next run on")
+            yield page_to_table(self.schemas[spec.name], [])
+            return
+
+        schema = self.schemas[spec.name]
+        conditions = [Condition(parent_spec.cursor, "gte", walk.lower_bound)]
+        parents = WalkPosition(after_id=walk.after_id)
+        include = ["id", parent_spec.cursor]
+        done_id, largest_stamp = walk.after_id, None
+        try:
+            for page in walk_pages(
+                self.client, parent, conditions, parents, include_fields=include
+            ):
+                for row in page.items:
+                    for child in walk_parent_pages(
+                        self.client, spec.name, parent_field, row["id"]
+                    ):
+                        progress.pages += 1
+                        progress.rows += len(child.items)
+                        self._tick(progress)
+                        if child.items:
+                            yield page_to_table(schema, child.items)
+                    done_id = row["id"]
+                    stamp = row.get(parent_spec.cursor)
+                    if stamp is not None:
+                        stamp = parse_datetime(stamp)
+                        largest_stamp = max(stamp, largest_stamp or stamp)
+                cursor.record_progress(state, walk, done_id)
+        except BudgetExhaustedError as exc:
+            cursor.record_progress(state, walk, done_id)
+            self._stop(progress, exc)
+            return
+
+        cursor.finish_walk(state, walk, largest_stamp)
+        self._finish(progress)
+        if progress.rows == 0:
+            yield page_to_table(schema, [])
+
+    def _start(self, spec: EntitySpec) -> EntityProgress:
+        progress = self.progress[spec.name]
+        progress.started = progress.last_log = time.monotonic()
+        progress.status = "running"
+        return progress
+
+    def _tick(self, progress: EntityProgress) -> None:
+        """Log progress on long walks, at most every PROGRESS_INTERVAL_SECONDS."""
+        now = time.monotonic()
+        progress.seconds = now - progress.started
+        if now - progress.last_log < PROGRESS_INTERVAL_SECONDS:
+            return
+        progress.last_log = now
         logger.info(
             "%s: %s rows, %s pages so far; run budget left %s requests",
             progress.entity,
             progress.rows,
             progress.pages,
-            budget_left,
+            self.budget.remaining if self.budget else None,
+        )
+
+    def _stop(self, progress: EntityProgress, exc: BudgetExhaustedError) -> None:
+        progress.status = "incomplete"
+        progress.message = str(exc)
+        progress.seconds = time.monotonic() - progress.started
+        logger.warning(
+            "%s: stopped after %s rows: %s", progress.entity, progress.rows, exc
+        )
+
+    def _finish(self, progress: EntityProgress, note: str = "") -> None:
+        progress.status = "complete"
+        progress.message = note
+        progress.seconds = time.monotonic() - progress.started
+        logger.info(
+            "%s: done, %s rows in %s pages, %.1fs%s",
+            progress.entity,
+            progress.rows,
+            progress.pages,
+            progress.seconds,
+            f" ({note})" if note else "",
         )
 
     def _picklist_resource(self) -> Any:

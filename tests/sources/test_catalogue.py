@@ -4,6 +4,7 @@ import pytest
 
 from sources.autotask.catalogue import (
     CORE_ENTITIES,
+    GROUPS,
     SyncMode,
     load_catalogue,
     queryable_entities,
@@ -32,6 +33,11 @@ def test_the_catalogue_holds_every_entity_of_the_spec():
         ("Contracts", SyncMode.FULL, None),
         ("DeletedTicketLogs", SyncMode.APPEND, "deletedDateTime"),
         ("TicketAttachments", SyncMode.APPEND, "attachDate"),
+        ("ArticleTagAssociations", SyncMode.APPEND, "createDateTime"),
+        ("TicketCharges", SyncMode.FULL, None),
+        ("UserDefinedFieldDefinitions", SyncMode.FULL, None),
+        ("Opportunities", SyncMode.INCREMENTAL, "lastActivity"),
+        ("TicketHistory", SyncMode.PER_PARENT, None),
     ],
 )
 def test_each_entity_follows_the_stamp_autotask_documents(entity, mode, cursor):
@@ -69,3 +75,25 @@ def test_an_unknown_name_fails_with_the_closest_names():
 def test_a_create_only_entity_is_not_offered_for_sync():
     with pytest.raises(UnknownEntityError):
         resolve_entities(["ContractServiceAdjustments"])
+
+
+def test_rows_that_can_change_are_never_treated_as_append_only():
+    spec = load_catalogue()["TicketCharges"]
+
+    assert spec.reason == (
+        "rows can change but carry only a creation stamp: re-read whole"
+    )
+
+
+@pytest.mark.parametrize("group", sorted(GROUPS))
+def test_every_group_names_only_queryable_entities(group):
+    names = [spec.name for spec in resolve_entities([group])]
+
+    assert set(GROUPS[group]) <= set(names)
+    assert all(load_catalogue()[name].queryable for name in names)
+
+
+def test_ticket_history_brings_its_parent_along():
+    names = [spec.name for spec in resolve_entities(["TicketHistory"])]
+
+    assert names == ["DeletedTicketLogs", "TicketHistory", "Tickets"]
