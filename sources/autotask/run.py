@@ -37,7 +37,7 @@ from .catalogue import (
     load_catalogue,
     resolve_entities,
 )
-from .client import AutotaskClient, AutotaskCredentials
+from .client import AutotaskClient, AutotaskCredentials, RetryPolicy
 from .exceptions import BudgetExhaustedError
 from .limits import EndpointLimiter, RequestBudget
 from .paging import WalkPosition, walk_pages, walk_parent_pages
@@ -54,6 +54,7 @@ from .settings import (
     DEFAULT_OVERLAP,
     METADATA_WORKERS,
     PROGRESS_INTERVAL_SECONDS,
+    REQUEST_TIMEOUT_SECONDS,
     THREADS_PER_ENDPOINT,
     ZONE_LOOKUP_URL,
 )
@@ -77,6 +78,8 @@ class RunOptions:
     zone_lookup_url: str = ZONE_LOOKUP_URL
     overlap: timedelta = DEFAULT_OVERLAP
     budget_share: float = DEFAULT_BUDGET_SHARE
+    retry: RetryPolicy | None = None
+    timeout: float = REQUEST_TIMEOUT_SECONDS
 
 
 @dataclass
@@ -111,6 +114,8 @@ class AutotaskRun:
             base_url=self.options.base_url,
             zone_lookup_url=self.options.zone_lookup_url,
             limiter=EndpointLimiter(THREADS_PER_ENDPOINT),
+            retry=self.options.retry,
+            timeout=self.options.timeout,
         )
         self.started_at: datetime | None = None
         self.budget: RequestBudget | None = None
