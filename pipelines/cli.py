@@ -8,6 +8,7 @@ ran out (what was loaded is kept, and the next run resumes).
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -16,9 +17,10 @@ from datetime import timedelta
 import dlt
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from sources.autotask.catalogue import GROUPS, queryable_entities
+from sources.autotask.catalogue import GROUPS, canonical_entity, queryable_entities
 from sources.autotask.client import AutotaskCredentials
-from sources.autotask.exceptions import AutotaskError, CredentialsError
+from sources.autotask.exceptions import AutotaskError, CredentialsError, QueryError
+from sources.autotask.query import Filter, parse_filter
 from sources.autotask.run import RunOptions
 from sources.autotask.settings import (
     DEFAULT_BUDGET_SHARE,
@@ -111,6 +113,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="re-read rows stamped this long before the last cursor "
         "(default: %(default)s)",
     )
+    parser.add_argument(
+        "--filter",
+        action="append",
+        default=[],
+        metavar="ENTITY=JSON",
+        help="only rows of ENTITY matching an Autotask filter, e.g. "
+        """'Tickets={"op":"eq","field":"queueID","value":8}'; repeatable. """
+        "Operators: eq noteq gt gte lt lte beginsWith endsWith contains exist "
+        "notExist in notIn, groups and/or.",
+    )
     parser.add_argument("--pipelines-dir", help="where dlt keeps pipeline state")
     parser.add_argument(
         "--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR")
@@ -136,6 +148,27 @@ def read_credentials() -> AutotaskCredentials:
         secret=str(values["secret"]),
         integration_code=str(values["integration_code"]),
     )
+
+
+def parse_filters(raw_filters: list[str]) -> dict[str, Filter]:
+    """`ENTITY=JSON` pairs to checked filters; bad ones fail before any request."""
+    filters: dict[str, Filter] = {}
+    for raw in raw_filters:
+        entity, separator, text = raw.partition("=")
+        if not separator:
+            raise QueryError(
+                f"--filter {raw!r} needs the form ENTITY=JSON, e.g. "
+                """'Tickets={"op":"eq","field":"status","value":5}'."""
+            )
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise QueryError(
+                f"--filter for {entity} is not valid JSON: {exc}"
+            ) from None
+        name = canonical_entity(entity)
+        filters[name] = [*filters.get(name, []), *parse_filter(document)]
+    return filters
 
 
 def list_entities() -> str:
@@ -172,8 +205,15 @@ def main(argv: list[str] | None = None) -> int:
         print("error: --budget-share must be above 0 and at most 1", file=sys.stderr)
         return EXIT_USAGE
 
+    try:
+        filters = parse_filters(args.filter)
+    except AutotaskError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
     options = RunOptions(
         entities=tuple(args.entities.split(",")),
+        filters=filters,
         base_url=args.base_url,
         zone_lookup_url=args.zone_lookup_url,
         overlap=timedelta(seconds=args.overlap_seconds),

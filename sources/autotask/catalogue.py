@@ -290,6 +290,16 @@ GROUPS: dict[str, tuple[str, ...]] = {
 }
 
 
+def canonical_entity(name: str) -> str:
+    """The catalogue's spelling of one queryable entity name (any case)."""
+    catalogue = load_catalogue()
+    by_folded = {n.casefold(): n for n, spec in catalogue.items() if spec.queryable}
+    found = by_folded.get(name.strip().casefold())
+    if found is None:
+        raise UnknownEntityError(name.strip(), _close_matches(name.strip(), catalogue))
+    return found
+
+
 def resolve_entities(names: list[str] | tuple[str, ...]) -> list[EntitySpec]:
     """Turn user-given names and groups into entity specs, in catalogue order.
 

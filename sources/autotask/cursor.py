@@ -28,11 +28,16 @@ WALK_KEY = "walk"
 
 @dataclass(frozen=True)
 class Walk:
-    """One pass over an entity: rows stamped at or after `lower_bound`."""
+    """One pass over an entity: rows stamped at or after `lower_bound`.
+
+    `part` is the query being walked when a filter had to be split into
+    several queries (an `in` list over Autotask's 500-condition limit).
+    """
 
     lower_bound: datetime | None
     started_at: datetime
     after_id: int | None = None
+    part: int = 0
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -51,6 +56,7 @@ def begin_walk(state: dict[str, Any], server_now: datetime, overlap: timedelta) 
             lower_bound=_parse(pending["lower_bound"]),
             started_at=_parse(pending["started_at"]),
             after_id=pending["after_id"],
+            part=pending.get("part", 0),
         )
 
     cursor = _parse(state.get(CURSOR_KEY))
@@ -58,12 +64,15 @@ def begin_walk(state: dict[str, Any], server_now: datetime, overlap: timedelta) 
     return Walk(lower_bound=lower_bound, started_at=server_now)
 
 
-def record_progress(state: dict[str, Any], walk: Walk, after_id: int | None) -> None:
+def record_progress(
+    state: dict[str, Any], walk: Walk, after_id: int | None, part: int = 0
+) -> None:
     """Keep an unfinished walk so the next run resumes after `after_id`."""
     state[WALK_KEY] = {
         "lower_bound": _iso(walk.lower_bound),
         "started_at": _iso(walk.started_at),
         "after_id": after_id,
+        "part": part,
     }
 
 

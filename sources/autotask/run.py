@@ -38,10 +38,10 @@ from .catalogue import (
     resolve_entities,
 )
 from .client import AutotaskClient, AutotaskCredentials, RetryPolicy
-from .exceptions import BudgetExhaustedError
+from .exceptions import BudgetExhaustedError, QueryError
 from .limits import EndpointLimiter, RequestBudget
 from .paging import WalkPosition, walk_pages, walk_parent_pages
-from .query import Condition
+from .query import Condition, Filter, split_in_lists, validate
 from .schema import (
     EntitySchema,
     entity_schema,
@@ -80,6 +80,7 @@ class RunOptions:
     budget_share: float = DEFAULT_BUDGET_SHARE
     retry: RetryPolicy | None = None
     timeout: float = REQUEST_TIMEOUT_SECONDS
+    filters: dict[str, Filter] = field(default_factory=dict)
 
 
 @dataclass
@@ -109,6 +110,7 @@ class AutotaskRun:
     ) -> None:
         self.options = options or RunOptions()
         self.specs: list[EntitySpec] = resolve_entities(self.options.entities)
+        self._check_filter_entities()
         self.client = client or AutotaskClient(
             credentials,
             base_url=self.options.base_url,
@@ -120,11 +122,28 @@ class AutotaskRun:
         self.started_at: datetime | None = None
         self.budget: RequestBudget | None = None
         self.schemas: dict[str, EntitySchema] = {}
+        self.filters: dict[str, list[Filter]] = {}
         self.metadata: dict[str, tuple[list[dict], list[dict]]] = {}
         self.progress = {
             spec.name: EntityProgress(spec.name, spec.mode.value) for spec in self.specs
         }
         self._lock = threading.Lock()
+
+    def _check_filter_entities(self) -> None:
+        """User filters must name synced entities that take a free filter."""
+        chosen = {spec.name: spec for spec in self.specs}
+        for entity in self.options.filters:
+            spec = chosen.get(entity)
+            if spec is None:
+                raise QueryError(
+                    f"A filter is given for {entity}, which this run does not "
+                    f"sync; add {entity} to --entities or drop the filter."
+                )
+            if spec.mode is SyncMode.PER_PARENT:
+                raise QueryError(
+                    f"{entity} accepts no filter of its own; it is read per "
+                    "changed parent."
+                )
 
     @property
     def incomplete(self) -> list[EntityProgress]:
@@ -147,6 +166,11 @@ class AutotaskRun:
             for spec, fields, udfs in pool.map(self._fetch_metadata, self.specs):
                 self.metadata[spec.name] = (fields, udfs)
                 self.schemas[spec.name] = entity_schema(spec.name, fields, udfs)
+
+        for entity, user_filter in self.options.filters.items():
+            fields, udfs = self.metadata[entity]
+            checked = validate(user_filter, fields, udfs, entity=entity)
+            self.filters[entity] = split_in_lists(checked)
 
     def _fetch_metadata(self, spec: EntitySpec) -> tuple[EntitySpec, list, list]:
         fields = self.client.entity_fields(spec.name)
@@ -186,41 +210,47 @@ class AutotaskRun:
     def _entity_rows(self, spec: EntitySpec, resource_name: str) -> Iterator[Any]:
         state = dlt.current.resource_state(resource_name)
         walk = cursor.begin_walk(state, self.started_at, self.options.overlap)
-        conditions = []
+        stamp_bound = []
         if spec.mode is not SyncMode.FULL and walk.lower_bound is not None:
-            conditions.append(Condition(spec.cursor, "gte", walk.lower_bound))
+            stamp_bound.append(Condition(spec.cursor, "gte", walk.lower_bound))
+        parts = self.filters.get(spec.name) or [[]]
         schema = self.schemas[spec.name]
-        position = WalkPosition(after_id=walk.after_id)
         largest_stamp = None
         progress = self._start(spec)
         logger.info(
-            "%s: walking %s%s",
+            "%s: walking %s%s%s",
             spec.name,
             f"rows stamped since {walk.lower_bound.isoformat()}"
-            if conditions
+            if stamp_bound
             else "all rows",
+            " matching the given filter" if spec.name in self.filters else "",
             f" from id {walk.after_id}" if walk.after_id is not None else "",
         )
 
         try:
-            for page in walk_pages(self.client, spec.name, conditions, position):
-                table = page_to_table(schema, page.items) if page.items else None
-                if table is not None and spec.cursor:
-                    stamp = largest_timestamp(table, spec.cursor)
-                    if stamp is not None:
-                        largest_stamp = max(stamp, largest_stamp or stamp)
-                cursor.record_progress(state, walk, position.after_id)
-                progress.rows, progress.pages = position.rows, position.pages
-                self._tick(progress)
-                if table is not None:
-                    yield table
+            for part in range(walk.part, len(parts)):
+                after_id = walk.after_id if part == walk.part else None
+                position = WalkPosition(after_id=after_id)
+                conditions = [*stamp_bound, *parts[part]]
+                for page in walk_pages(self.client, spec.name, conditions, position):
+                    table = page_to_table(schema, page.items) if page.items else None
+                    if table is not None and spec.cursor:
+                        stamp = largest_timestamp(table, spec.cursor)
+                        if stamp is not None:
+                            largest_stamp = max(stamp, largest_stamp or stamp)
+                    cursor.record_progress(state, walk, position.after_id, part)
+                    progress.rows += len(page.items)
+                    progress.pages += 1
+                    self._tick(progress)
+                    if table is not None:
+                        yield table
         except BudgetExhaustedError as exc:
             self._stop(progress, exc)
             return
 
         cursor.finish_walk(state, walk, largest_stamp)
         self._finish(progress)
-        if position.rows == 0:
+        if progress.rows == 0:
             yield page_to_table(schema, [])
 
     def _per_parent_rows(self, spec: EntitySpec, resource_name: str) -> Iterator[Any]:

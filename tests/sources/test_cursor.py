@@ -82,3 +82,13 @@ def test_finishing_a_resumed_walk_caps_the_cursor_at_the_first_runs_clock():
     cursor.finish_walk(state, resumed, largest_stamp=T0 + timedelta(hours=4))
 
     assert state == {"cursor": T0.isoformat()}
+
+
+def test_a_walk_split_into_several_queries_resumes_in_the_right_one():
+    state: dict = {}
+    walk = cursor.begin_walk(state, T0, OVERLAP)
+    cursor.record_progress(state, walk, after_id=900, part=2)
+
+    resumed = cursor.begin_walk(state, T0 + timedelta(hours=1), OVERLAP)
+
+    assert (resumed.part, resumed.after_id) == (2, 900)
