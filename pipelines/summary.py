@@ -16,15 +16,15 @@ COLUMNS = (
 )
 
 
-def _row(progress, requests: dict[str, dict[str, int]]) -> tuple[str, ...]:
-    counts = requests.get(progress.entity.casefold(), {})
+def _row(progress, report: SyncReport) -> tuple[str, ...]:
+    requests, retries = report.entity_requests(progress.entity)
     return (
         progress.entity,
         progress.mode,
         f"{progress.rows:,}",
         f"{progress.pages:,}",
-        f"{counts.get('requests', 0):,}",
-        f"{counts.get('retries', 0):,}",
+        f"{requests:,}",
+        f"{retries:,}",
         f"{progress.seconds:.1f}",
         progress.status,
     )
@@ -32,7 +32,7 @@ def _row(progress, requests: dict[str, dict[str, int]]) -> tuple[str, ...]:
 
 def format_summary(report: SyncReport) -> str:
     """A fixed-width table per entity, then totals, deletes and budget."""
-    rows = [COLUMNS] + [_row(p, report.requests) for p in report.entities]
+    rows = [COLUMNS] + [_row(p, report) for p in report.entities]
     rows.append(
         (
             "total",

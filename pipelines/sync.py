@@ -3,7 +3,8 @@
 The pipeline and dataset are both named `autotask`. Before extracting, any
 load package left by an earlier run that died is loaded first: dlt would
 otherwise only load it and skip this run's extract. After the load,
-tombstones are applied and a summary of the run is returned.
+tombstones are applied, and the run's per-entity summary is returned and
+appended to the `sync_runs` table.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ logger = logging.getLogger("autotask_sync")
 PIPELINE_NAME = "autotask"
 DATASET_NAME = "autotask"
 DEFAULT_DUCKDB_FILE = "autotask_sync.duckdb"
+SUMMARY_TABLE = "sync_runs"
 
 
 @dataclass
@@ -58,6 +60,11 @@ class SyncReport:
     @property
     def complete(self) -> bool:
         return all(p.status == "complete" for p in self.entities)
+
+    def entity_requests(self, entity: str) -> tuple[int, int]:
+        """Requests and retries the client made on an entity's endpoint."""
+        counts = self.requests.get(entity.casefold(), {})
+        return counts.get("requests", 0), counts.get("retries", 0)
 
 
 def make_destination(settings: SyncSettings) -> Any:
@@ -109,13 +116,22 @@ def run_sync(
             pipeline.run()
         run.prepare()
         refresh = "drop_resources" if settings.full_refresh else None
-        pipeline.run(run.source(), refresh=refresh)
+        info = pipeline.run(run.source(), refresh=refresh)
         deleted = apply_tombstones(pipeline)
+        report = _report(run, deleted, time.monotonic() - started)
+        pipeline.run(
+            summary_rows(report, info.loads_ids[0]),
+            table_name=SUMMARY_TABLE,
+            write_disposition="append",
+        )
     except PipelineStepFailed as exc:
         raise _autotask_cause(exc) or exc from None
     finally:
         run.client.close()
+    return report
 
+
+def _report(run: AutotaskRun, deleted: dict[str, int], seconds: float) -> SyncReport:
     stats = run.client.stats.snapshot()
     return SyncReport(
         entities=list(run.progress.values()),
@@ -123,10 +139,33 @@ def run_sync(
         requests_total=stats["requests"],
         retries_total=stats["retries"],
         deleted=deleted,
-        seconds=time.monotonic() - started,
+        seconds=seconds,
         budget_allowed=run.budget.allowed if run.budget else None,
         budget_spent=run.budget.spent if run.budget else 0,
     )
+
+
+def summary_rows(report: SyncReport, load_id: str) -> list[dict[str, Any]]:
+    """The run summary as rows of `sync_runs`, one per entity."""
+    rows = []
+    for progress in report.entities:
+        requests, retries = report.entity_requests(progress.entity)
+        rows.append(
+            {
+                "load_id": load_id,
+                "entity": progress.entity,
+                "mode": progress.mode,
+                "rows": progress.rows,
+                "pages": progress.pages,
+                "requests": requests,
+                "retries": retries,
+                "seconds": round(progress.seconds, 3),
+                "status": progress.status,
+                "message": progress.message or None,
+                "deleted": report.deleted.get(progress.entity, 0),
+            }
+        )
+    return rows
 
 
 def _autotask_cause(exc: BaseException) -> AutotaskError | None:

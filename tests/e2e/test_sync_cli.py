@@ -56,6 +56,14 @@ def test_full_sync_lands_every_core_entity_row_for_row(sandbox, tmp_path):
         pages = max(1, math.ceil(sandbox.tenant.count(entity) / 500))
         assert query_requests(stats, entity) == pages, entity
     assert max(stats["peak_in_flight"].values()) <= 3
+    with duckdb_tables(tmp_path / "warehouse.duckdb") as conn:
+        stored = conn.execute(
+            "SELECT entity, rows, status FROM autotask.sync_runs ORDER BY entity"
+        ).fetchall()
+    assert stored == [
+        (entity, sandbox.tenant.count(entity), "complete")
+        for entity in sorted(CORE_ENTITIES)
+    ]
 
 
 def largest_stamp(sandbox, entity: str) -> datetime | None:
