@@ -11,12 +11,15 @@ from .config import (
     SANDBOX_USERNAME,
     SandboxConfig,
 )
+from .faults import Fault, FaultRate
 from .service import Sandbox
 
 __all__ = [
     "SANDBOX_INTEGRATION_CODE",
     "SANDBOX_SECRET",
     "SANDBOX_USERNAME",
+    "Fault",
+    "FaultRate",
     "Sandbox",
     "SandboxConfig",
 ]

@@ -23,15 +23,29 @@ not counted in stats, not throttled.
   `{"results": [{"entity", "created": [...], "updated": [...],
   "deleted": [...]}]}`; a bad operation answers 400 `{"errors": [...]}` and
   changes nothing.
+  Stats also carry `"faults": {<kind>: n}` (faults that fired) and
+  `"usage_latency_seconds": x` (simulated usage latency added).
 - `POST /_sandbox/faults`: arm one fault or a list, each
-  `{"kind": "status"|"empty"|"cut"|"reset"|"slow", "count": n,
-  "endpoint": "tickets", "status": 503, "seconds": 2.0}` (all but `kind`
-  optional; see `sandbox.faults`); answers `{"pending": [...]}`.
+  `{"kind": "status"|"empty"|"cut"|"reset"|"slow"|"429"|"thread",
+  "count": n, "endpoint": "tickets", "status": 503, "seconds": 2.0,
+  "retry_after": "seconds"|"date"|"none"}` (all but `kind` optional; see
+  `sandbox.faults`); answers `{"pending": [...]}`.
   `GET /_sandbox/faults` lists pending faults; `POST /_sandbox/clear_faults`
-  disarms them all.
+  disarms them all (fault rates stay).
+- `POST /_sandbox/fault_rates`: `{"seed": n, "rates": [{"kind": "status",
+  "rate": 0.1, "endpoint": null, "status": 500, "seconds": 0.0,
+  "retry_after": "seconds"}, ...]}` replaces the fault rates and restarts
+  their draws from `seed` (default: the config's `fault_seed`); every key
+  of a rate but `kind` and `rate` is optional, and the rates may add up to
+  at most 1. `{"rates": []}` turns rates off. Answers and
+  `GET /_sandbox/fault_rates` show `{"seed": n, "rates": [...]}`; a bad
+  body answers 400 and changes nothing.
 - `POST /_sandbox/move_zone`: move the tenant to a new zone URL; answers
   `{"url": <new zone URL>}`. The zone lookup reports the new URL and
-  authenticated requests to the old one answer 401.
+  authenticated requests to the old one answer 401. With the body
+  `{"move_zone_after": n}` the move happens once n more authenticated
+  requests have been admitted; answers `{"url": <the URL it will move to>,
+  "move_zone_after": n}`.
 """
 
 from __future__ import annotations
@@ -39,7 +53,7 @@ from __future__ import annotations
 import json
 
 from .api import ApiResponse, AutotaskApi, errors_response, json_response
-from .faults import Fault
+from .faults import Fault, FaultError
 from .tenant import MutationError
 from .wire import dumps
 
@@ -64,8 +78,12 @@ def handle_admin(
     if (method, action) == ("POST", "clear_faults"):
         api.faults.clear()
         return json_response(200, "{}")
+    if (method, action) == ("POST", "fault_rates"):
+        return _set_rates(api, body)
+    if (method, action) == ("GET", "fault_rates"):
+        return json_response(200, dumps(api.faults.rates()))
     if (method, action) == ("POST", "move_zone"):
-        return json_response(200, dumps({"url": api.move_zone()}))
+        return _move_zone(api, body)
     return json_response(
         404, dumps({"Message": f"No sandbox admin action {method} {action!r}."})
     )
@@ -92,6 +110,37 @@ def _arm(api: AutotaskApi, body: bytes) -> ApiResponse:
     for fault in faults:
         api.faults.arm(fault)
     return json_response(200, dumps({"pending": api.faults.pending()}))
+
+
+def _set_rates(api: AutotaskApi, body: bytes) -> ApiResponse:
+    try:
+        document = _operations(body)
+        if not isinstance(document, dict) or set(document) - {"seed", "rates"}:
+            raise FaultError('The body must be {"seed": n, "rates": [...]}.')
+        seed = document.get("seed", api.config.fault_seed)
+        rates = document.get("rates", [])
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise FaultError("The seed must be an integer.")
+        if not isinstance(rates, list) or not all(isinstance(r, dict) for r in rates):
+            raise FaultError("The rates must be a list of objects.")
+        api.faults.set_rates(rates, seed)
+    except ValueError as error:
+        return errors_response(400, str(error))
+    return json_response(200, dumps(api.faults.rates()))
+
+
+def _move_zone(api: AutotaskApi, body: bytes) -> ApiResponse:
+    if not body.strip():
+        return json_response(200, dumps({"url": api.move_zone()}))
+    try:
+        document = _operations(body)
+        if not isinstance(document, dict) or set(document) != {"move_zone_after"}:
+            raise ValueError('The body must be {"move_zone_after": n}.')
+        after = document["move_zone_after"]
+        url = api.move_zone(after)
+    except ValueError as error:
+        return errors_response(400, str(error))
+    return json_response(200, dumps({"url": url, "move_zone_after": after}))
 
 
 def _mutate(api: AutotaskApi, body: bytes) -> ApiResponse:

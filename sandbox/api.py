@@ -14,19 +14,31 @@ Order of checks for one request, as on the real zones:
 4. the endpoint, holding its thread slot (plus any configured latency and
    any armed fault, see `sandbox.faults`).
 
-After a simulated zone move (`move_zone`) the zone lookup names the new
-zone URL and authenticated requests to the old one answer 401, as Autotask
-does when a tenant's database moves.
+After a simulated zone move (`move_zone`, now or after a number of
+authenticated requests) the zone lookup names the new zone URL and
+authenticated requests to the old one answer 401, as Autotask does when a
+tenant's database moves.
+
+Rows of a page carry `userDefinedFields` only when some row of that page
+has a UDF value (Autotask's documented rule; see `wire.RowCodec`). Child
+lists (`GET /V1.0/{Parent}/{parentId}/{Child}`) answer in the query shape
+with the children whose parent reference is `parentId`; they take no
+filter and answer at most 500 rows with `nextPageUrl: null` (whether
+Autotask pages them is not known).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import re
+import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from email.utils import formatdate
+from itertools import islice
 from urllib.parse import quote
 
 from . import metadata
@@ -70,6 +82,7 @@ class ApiResponse:
     body: bytes = b""
     content_type: str | None = JSON_TYPE
     reset: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def outcome(self) -> str:
@@ -98,27 +111,61 @@ class AutotaskApi:
         tenant: Tenant,
         config: SandboxConfig,
         origin: Callable[[], str],
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], object] | None = None,
     ) -> None:
         self.tenant = tenant
         self.config = config
         self.origin = origin
         self.zone = 0
-        self.faults = FaultPlan()
+        self.faults = FaultPlan(config.faults, config.fault_seed)
         self.stats = RequestStats()
         self.threads = ThreadLimit(config.thread_limit)
         self.hourly = HourlyBudget(config.hourly_limit)
-        self._sleep = sleep
+        # Held requests wake at once when the sandbox stops.
+        self._halted = threading.Event()
+        self._sleep = sleep or self._halted.wait
         self._metadata_cache: dict[tuple[str, str], bytes] = {}
+        self._zone_lock = threading.Lock()
+        self._authenticated = 0
+        self._move_at = config.move_zone_after
+
+    def halt(self) -> None:
+        """Wake every held request (latency, slow faults) so it can finish."""
+        self._halted.set()
 
     def base_url(self) -> str:
         """The current zone's URL, as the zone lookup reports it."""
-        return f"{self.origin()}/{zone_prefix(self.zone)}ATServicesRest/"
+        return self._zone_url(self.zone)
 
-    def move_zone(self) -> str:
-        """Move the tenant to a new zone URL; the old one answers 401."""
-        self.zone += 1
-        return self.base_url()
+    def move_zone(self, after: int | None = None) -> str:
+        """Move the tenant to a new zone URL and return it; the old one
+        answers 401. With `after`, the move happens once `after` more
+        authenticated requests have been admitted (the last of them is still
+        answered from the old zone); an immediate move cancels a scheduled
+        one, and a new schedule replaces the old."""
+        if after is not None and (
+            isinstance(after, bool) or not isinstance(after, int) or after < 1
+        ):
+            raise ValueError(f"move_zone_after must be a positive integer: {after!r}")
+        with self._zone_lock:
+            if after is None:
+                self._move_at = None
+                self.zone += 1
+                return self.base_url()
+            self._move_at = self._authenticated + after
+            return self._zone_url(self.zone + 1)
+
+    def _count_authenticated(self) -> None:
+        """Count an admitted request; move the zone when its time has come."""
+        with self._zone_lock:
+            self._authenticated += 1
+            if self._move_at is not None and self._authenticated >= self._move_at:
+                self._move_at = None
+                self.zone += 1
+                log.info("sandbox zone moved to %s", self.base_url())
+
+    def _zone_url(self, zone: int) -> str:
+        return f"{self.origin()}/{zone_prefix(zone)}ATServicesRest/"
 
     # -- the pipeline ----------------------------------------------------
 
@@ -147,6 +194,7 @@ class AutotaskApi:
             return refused
         if route.zone != self.zone:
             return ApiResponse(401, content_type=None)
+        self._count_authenticated()
         if not self.hourly.admit():
             return errors_response(
                 429, HOURLY_LIMIT_ERROR.format(limit=self.config.hourly_limit)
@@ -168,13 +216,16 @@ class AutotaskApi:
                 )
             delay = self.config.latency_seconds
             if self.config.usage_latency:
-                delay += self.hourly.usage_latency()
+                simulated = self.hourly.usage_latency()
+                self.stats.usage_latency(simulated)
+                delay += simulated * self.config.time_scale
             if delay:
                 self._sleep(delay)
 
             fault = self.faults.take(route.endpoint)
             if fault is None:
                 return self._answer(route, request)
+            self.stats.fault(fault.kind)
             return self._faulty(fault, route, request)
         finally:
             if admitted:
@@ -185,6 +236,15 @@ class AutotaskApi:
         if fault.kind == "status":
             return errors_response(
                 fault.status, f"Injected sandbox fault: HTTP {fault.status}."
+            )
+        if fault.kind == "429":
+            return _too_many_requests(fault, self.config.hourly_limit)
+        if fault.kind == "thread":
+            return errors_response(
+                fault.status,
+                THREAD_LIMIT_ERROR.format(
+                    limit=self.config.thread_limit, endpoint=route.endpoint
+                ),
             )
         if fault.kind == "empty":
             return ApiResponse(200)
@@ -277,11 +337,36 @@ class AutotaskApi:
         row = None
         if entity.operations["query"]:
             row = self.tenant.get(entity.name, route.item_id)
+        return self._item_answer(entity, row)
+
+    def _item_answer(self, entity: EntitySpec, row: dict | None) -> ApiResponse:
+        """`{"item": row}`; a single row follows the page rule for UDFs."""
         if row is None:
             return json_response(200, '{"item":null}')
         return json_response(
-            200, '{"item":' + self.tenant.codec(entity.name).json(row) + "}"
+            200, '{"item":' + self.tenant.codec(entity.name).items_json([row]) + "}"
         )
+
+    def _children(self, route: Route, request: ApiRequest) -> ApiResponse:
+        rows = []
+        if route.parent_field is not None:
+            rows = list(
+                islice(
+                    self.tenant.children(
+                        route.entity.name, route.parent_field, route.parent_id
+                    ),
+                    PAGE_SIZE,
+                )
+            )
+        return self._page_answer(self.tenant.codec(route.entity.name), rows, None)
+
+    def _child_item(self, route: Route, request: ApiRequest) -> ApiResponse:
+        row = self.tenant.get(route.entity.name, route.item_id)
+        if row is not None and (
+            route.parent_field is None or row[route.parent_field] != route.parent_id
+        ):
+            row = None
+        return self._item_answer(route.entity, row)
 
     def _count(self, route: Route, request: ApiRequest) -> ApiResponse:
         document, _ = self._query_document(route, request)
@@ -329,15 +414,28 @@ class AutotaskApi:
         next_url = None
         if more:
             next_url = self._next_url(query, request, search, rows[-1]["id"], after_id)
+        return self._page_answer(codec, rows, next_url, query.max_records)
+
+    @staticmethod
+    def _page_answer(
+        codec: RowCodec,
+        rows: list[dict],
+        next_url: str | None,
+        request_count: int = PAGE_SIZE,
+    ) -> ApiResponse:
         details = {
             "count": len(rows),
-            "requestCount": query.max_records,
+            "requestCount": request_count,
             "prevPageUrl": None,
             "nextPageUrl": next_url,
         }
-        items = ",".join(codec.json(row) for row in rows)
         return json_response(
-            200, '{"items":[' + items + '],"pageDetails":' + dumps(details) + "}"
+            200,
+            '{"items":['
+            + codec.items_json(rows)
+            + '],"pageDetails":'
+            + dumps(details)
+            + "}",
         )
 
     def _codec(self, query: Query) -> RowCodec:
@@ -369,6 +467,20 @@ class AutotaskApi:
         if search is not None:
             url += "&search=" + _url_encode(search)
         return url
+
+
+def _too_many_requests(fault: Fault, hourly_limit: int) -> ApiResponse:
+    """A 429 about the request threshold, with `Retry-After` as the fault
+    says: delta-seconds (rounded up), an HTTP-date, or absent."""
+    response = errors_response(429, HOURLY_LIMIT_ERROR.format(limit=hourly_limit))
+    wait = math.ceil(fault.seconds)
+    if fault.retry_after == "seconds":
+        response.headers["Retry-After"] = str(wait)
+    elif fault.retry_after == "date":
+        response.headers["Retry-After"] = formatdate(
+            math.floor(time.time()) + wait, usegmt=True
+        )
+    return response
 
 
 def _paging_cursor(text: str) -> tuple[int, int | None]:

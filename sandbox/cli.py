@@ -17,6 +17,7 @@ from .config import (
     SANDBOX_USERNAME,
     SandboxConfig,
 )
+from .faults import FaultError, parse_fault_rate
 from .service import Sandbox
 
 EPILOG = """\
@@ -26,6 +27,25 @@ Admin API on the same port (no auth, not counted):
   GET  /_sandbox/counts       rows per entity
   POST /_sandbox/mutate       {"entity": "Tickets", "create": 5, "update": 10,
                                "delete": 2}  (or a list of such operations)
+  POST /_sandbox/faults       arm faults for the next N requests
+  POST /_sandbox/fault_rates  {"seed": 3, "rates": [{"kind": "status",
+                               "rate": 0.1}]}  (GET shows them)
+  POST /_sandbox/move_zone    move the zone now, or {"move_zone_after": N}
+
+Faults at a rate (--fault, repeatable): KIND:RATE[:OPTION=VALUE,...]
+  kinds:   status (HTTP `status`, default 500), empty (200, no body),
+           cut (200, half a body), reset (connection dropped),
+           slow (held `seconds` longer), 429 (request threshold, with a
+           Retry-After of `seconds`), thread (thread-limit text with
+           `status`, default 500)
+  options: endpoint=tickets  status=503  seconds=2.5
+           retry_after=seconds|date|none
+  e.g.     --fault status:0.1 --fault cut:0.05 --fault-seed 3
+           --fault 429:0.02:retry_after=date,seconds=30
+  Each authenticated API request draws once from a PRNG seeded with
+  --fault-seed, so a seed and a request sequence give the same faults.
+  The rates may add up to at most 1. Never applied to the zone lookup or
+  /_sandbox/*.
 
 Row counts follow --scale (= Tickets): Companies scale/20, Contacts scale/5,
 TicketNotes 2x, TimeEntries 1.5x, Projects scale/50, Tasks scale/10,
@@ -90,12 +110,41 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="add +0.5 s / +1 s per call at 50 %% / 75 %% of the hourly limit",
     )
+    parser.add_argument(
+        "--time-scale",
+        type=float,
+        default=1.0,
+        metavar="FACTOR",
+        help="multiply the usage latency by this (0.01: 5 ms / 10 ms; default: 1)",
+    )
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="KIND:RATE[:OPTION=VALUE,...]",
+        help="fail this share of API requests this way (repeatable; see below)",
+    )
+    parser.add_argument(
+        "--fault-seed",
+        type=int,
+        default=0,
+        metavar="N",
+        help="seed of the fault draws (default: 0)",
+    )
+    parser.add_argument(
+        "--move-zone-after",
+        type=int,
+        default=None,
+        metavar="N",
+        help="move the tenant to a new zone URL after N authenticated requests",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
+        rates = tuple(parse_fault_rate(text) for text in args.fault)
         config = SandboxConfig(
             seed=args.seed,
             scale=args.scale,
@@ -106,8 +155,12 @@ def main(argv: list[str] | None = None) -> int:
             port=args.port,
             latency_seconds=args.latency,
             usage_latency=args.usage_latency,
+            time_scale=args.time_scale,
+            faults=rates,
+            fault_seed=args.fault_seed,
+            move_zone_after=args.move_zone_after,
         )
-    except ValueError as error:
+    except (ValueError, FaultError) as error:
         print(f"autotask-sandbox: {error}", file=sys.stderr)
         return 2
 

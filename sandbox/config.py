@@ -10,6 +10,8 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
+from .faults import FaultRate, fault_rates
+
 SANDBOX_USERNAME = "sync-api@sandbox.example"
 SANDBOX_SECRET = "sandbox-secret-7f3c9a1e"
 # Autotask's API tracking identifiers are 27 characters long.
@@ -39,7 +41,14 @@ class SandboxConfig:
     thread slot for that long (tests use it to provoke the thread limit).
     `usage_latency` adds Autotask's documented per-call delay once the hourly
     count passes 50 % and 75 % of `hourly_limit`; it is off by default so
-    tests with tiny limits stay fast.
+    tests with tiny limits stay fast. `time_scale` multiplies that delay
+    (0.01 turns +0.5 s / +1 s into 0.005 s / 0.01 s of real sleep); stats
+    still report the simulated seconds.
+
+    `faults` fire at a set rate, drawn from `random.Random(fault_seed)` (see
+    `sandbox.faults`). `move_zone_after` moves the tenant to a new zone
+    URL once that many authenticated requests have been answered, so a test
+    can move it in the middle of a run.
     """
 
     seed: int = 1
@@ -51,8 +60,19 @@ class SandboxConfig:
     port: int = 0
     latency_seconds: float = 0.0
     usage_latency: bool = False
+    time_scale: float = 1.0
+    faults: tuple[FaultRate, ...] = ()
+    fault_seed: int = 0
+    move_zone_after: int | None = None
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "faults", fault_rates(self.faults))
+        if not self.time_scale > 0:
+            raise ValueError(f"time_scale must be positive, got {self.time_scale}")
+        if self.move_zone_after is not None and self.move_zone_after < 1:
+            raise ValueError(
+                f"move_zone_after must be at least 1, got {self.move_zone_after}"
+            )
         if self.scale < 1:
             raise ValueError(f"scale must be at least 1, got {self.scale}")
         if self.hourly_limit < 1 or self.thread_limit < 1:

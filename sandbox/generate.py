@@ -14,11 +14,14 @@ What the generator guarantees:
   together on about 1 % of rows ("null cursors");
 - picklist fields hold weighted, active codes from `metadata.PICKLISTS`;
   `subIssueType` always belongs to the row's `issueType`;
-- references point at seeded rows of the referenced entity; a contact,
+- references point at seeded rows of the referenced entity (a child's
+  parent reference is never null, so child lists have rows); a contact,
   contract, configuration item and project belong to a company, and a
   ticket's contact, contract, item and project belong to the ticket's
   company;
-- UDF values are strings (or null), typed by the UDF definition.
+- UDF values are strings (or null), typed by the UDF definition; rows
+  seeded before the tenant defined its UDFs (`metadata.UDF_SINCE`, the
+  oldest half of Tickets) have none, so some pages carry no UDF value.
 """
 
 from __future__ import annotations
@@ -30,7 +33,14 @@ from collections.abc import Callable
 from itertools import accumulate
 
 from .config import ANCHOR_MS, HISTORY_MS
-from .metadata import PICKLIST_PARENTS, PicklistValue, UdfSpec, picklist, udfs
+from .metadata import (
+    PICKLIST_PARENTS,
+    UDF_SINCE,
+    PicklistValue,
+    UdfSpec,
+    picklist,
+    udfs,
+)
 from .spec import EntitySpec, FieldSpec
 from .vocabulary import (
     CITIES,
@@ -245,7 +255,7 @@ class PlanBuilder:
         if values is not None:
             return self._picklist(plan, field, values, fs)
         if field.reference is not None and self._target(field.reference):
-            return self._reference(field, fs)
+            return self._reference(plan, field, fs)
         if field.data_type == "datetime":
             return self._datetime(plan, field, fs)
         if field.data_type == "decimal":
@@ -278,9 +288,11 @@ class PlanBuilder:
 
         return dependent
 
-    def _reference(self, field: FieldSpec, fs: int) -> Generator:
+    def _reference(self, plan: EntityPlan, field: FieldSpec, fs: int) -> Generator:
         target = self._target(field.reference)
-        null_rate = 0 if field.name in _ALWAYS_SET else 25
+        parent_fields = {link.field for link in plan.spec.parents}
+        always = field.name in _ALWAYS_SET or field.name in parent_fields
+        null_rate = 0 if always else 25
 
         def reference(row: SeedRow):
             hashed = row.h(fs)
@@ -386,7 +398,15 @@ class PlanBuilder:
         if not plan.udfs:
             return lambda row: ()
         makers = [(_udf_value(udf), salt("udf:" + udf.name)) for udf in plan.udfs]
-        return lambda row: tuple(make(row.h(us)) for make, us in makers)
+        blank = (None,) * len(makers)
+        defined_from = int(plan.count * UDF_SINCE.get(plan.spec.name, 0.0))
+
+        def values(row: SeedRow) -> tuple[str | None, ...]:
+            if row.index < defined_from:
+                return blank
+            return tuple(make(row.h(us)) for make, us in makers)
+
+        return values
 
     # -- consistency between core entities -------------------------------
 

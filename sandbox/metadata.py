@@ -246,6 +246,11 @@ UDFS: dict[str, tuple[UdfSpec, ...]] = {
     ),
 }
 
+# Share of an entity's seeded rows (the oldest) created before the tenant
+# defined its UDFs: they carry no UDF value, so pages of them come without
+# the `userDefinedFields` collection.
+UDF_SINCE: dict[str, float] = {"Tickets": 0.5}
+
 # Fields Autotask refuses in filters (documented for Tickets and Contacts).
 NON_QUERYABLE: dict[str, frozenset[str]] = {
     "Tickets": frozenset(

@@ -5,6 +5,12 @@ real zones. Everything lives under `/ATServicesRest/V1.0/`; the endpoint key
 (used by the thread limit and the stats) is the first segment after `V1.0`,
 case-folded, for every URL shape.
 
+Child paths `/{Parent}/{parentId}/{Child}` (from the spec's parent links)
+list the children (`children`), read one (`child_item`, `.../{id}`) or
+serve the child's metadata; their endpoint key is the parent segment, like
+every URL's first segment. The sandbox takes no writes, so other methods
+answer 405.
+
 After a simulated zone move the zone's URLs carry a `/zone<N>` prefix
 (`/zone1/ATServicesRest/V1.0/...`); the route records which zone a URL
 named so that the API can refuse the old one.
@@ -15,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from .spec import Catalogue, EntitySpec
+from .spec import Catalogue, EntitySpec, ParentLink
 
 GLOBAL_ROUTES = {
     "zoneinformation": "zone",
@@ -42,6 +48,8 @@ class Route:
     entity: EntitySpec | None = None
     item_id: int | None = None
     zone: int = 0
+    parent_id: int | None = None
+    parent_field: str | None = None
 
     @property
     def needs_auth(self) -> bool:
@@ -96,6 +104,11 @@ def _resolve(catalogue: Catalogue, method: str, segments: list[str], url: str) -
     key, rest = lowered[2], lowered[3:]
     if key in GLOBAL_ROUTES and not rest:
         return _allow(method, ("GET",), Route(GLOBAL_ROUTES[key], key, key))
+    if len(rest) >= 2 and rest[0].isdigit():
+        child = catalogue.child(segments[2], segments[4])
+        if child is None:
+            raise not_found(url)
+        return _child(method, key, int(rest[0]), rest[2:], *child, url)
 
     entity = catalogue.entity(segments[2])
     if entity is None:
@@ -115,6 +128,38 @@ def _resolve(catalogue: Catalogue, method: str, segments: list[str], url: str) -
     if kind in QUERY_KINDS and not entity.operations["query"]:
         raise not_found(url)
     return _allow(method, methods, Route(kind, key, f"{key}/{'/'.join(rest)}", entity))
+
+
+def _child(
+    method: str,
+    key: str,
+    parent_id: int,
+    rest: list[str],
+    entity: EntitySpec,
+    link: ParentLink,
+    url: str,
+) -> Route:
+    """Routes under `/{Parent}/{parentId}/{Child}`."""
+    label = f"{key}/{{id}}/{link.segment.lower()}"
+    found = ENTITY_ROUTES.get(tuple(rest))
+    if found is not None and found[0] in ("info", "fields", "udfs"):
+        kind, methods = found
+        route = Route(kind, key, f"{label}/{'/'.join(rest)}", entity)
+        return _allow(method, methods, route)
+
+    readable = link.operations["get"] and entity.operations["query"]
+    common = {"entity": entity, "parent_id": parent_id, "parent_field": link.field}
+    if not rest:
+        route = Route("children", key, label, **common)
+    elif len(rest) == 1 and rest[0].isdigit():
+        route = Route(
+            "child_item", key, f"{label}/{{id}}", item_id=int(rest[0]), **common
+        )
+    else:
+        raise not_found(url)
+    if not readable:
+        raise method_not_allowed(method, route)
+    return _allow(method, ("GET",), route)
 
 
 def _allow(method: str, methods: tuple[str, ...], route: Route) -> Route:

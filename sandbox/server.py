@@ -126,9 +126,15 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         self.send_response(response.status)
         if response.content_type:
             self.send_header("Content-Type", response.content_type)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
-        self.wfile.write(response.body)
+        try:
+            self.end_headers()
+            self.wfile.write(response.body)
+        except OSError:
+            # The client gave up (a timeout on a slow page): nothing to tell.
+            self.close_connection = True
 
     def log_message(self, format: str, *args: object) -> None:
         if log.isEnabledFor(logging.DEBUG):

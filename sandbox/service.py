@@ -9,10 +9,11 @@ keep-alive connections.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 
 from .api import AutotaskApi
 from .config import API_VERSION, SandboxConfig
-from .faults import Fault
+from .faults import Fault, FaultRate
 from .server import SandboxHTTPServer
 from .tenant import Tenant
 
@@ -64,6 +65,7 @@ class Sandbox:
 
         if self._timer is not None:
             self._timer.cancel()
+        self.api.halt()
         server.shutdown()
         server.close_connections()
         server.server_close()
@@ -134,14 +136,31 @@ class Sandbox:
         endpoint: str | None = None,
         status: int = 500,
         seconds: float = 0.0,
+        retry_after: str = "seconds",
     ) -> None:
         """Arm a fault for the next `count` requests (see `sandbox.faults`)."""
-        self.api.faults.arm(Fault(kind, count, endpoint, status, seconds))
+        self.api.faults.arm(Fault(kind, count, endpoint, status, seconds, retry_after))
 
     def clear_faults(self) -> None:
+        """Disarm the count-based faults; rates stay (`set_fault_rates([])`)."""
         self.api.faults.clear()
 
-    def move_zone(self) -> str:
+    def set_fault_rates(
+        self, rates: Iterable[FaultRate | dict], seed: int | None = None
+    ) -> None:
+        """Replace the fault rates and restart their draws from `seed`
+        (default `config.fault_seed`); same contract as
+        `POST /_sandbox/fault_rates`."""
+        seed = self.config.fault_seed if seed is None else seed
+        self.api.faults.set_rates(rates, seed)
+
+    def fault_rates(self) -> dict:
+        """`{"seed": n, "rates": [...]}`, as `GET /_sandbox/fault_rates`."""
+        return self.api.faults.rates()
+
+    def move_zone(self, after: int | None = None) -> str:
         """Move the tenant to a new zone URL and return it; requests to the
-        old zone URL answer 401 from now on."""
-        return self.api.move_zone()
+        old zone URL answer 401 from then on. With `after`, the move happens
+        once `after` more authenticated requests have been admitted; the
+        URL returned is the one it will move to."""
+        return self.api.move_zone(after)

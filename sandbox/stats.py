@@ -4,6 +4,10 @@
 including ones about to be refused by the thread limit, so a client that
 ever has four requests in flight shows a peak of 4 (and a 429), while a
 well-behaved client peaks at 3.
+
+`faults` counts each fault that fired, by kind; `usage_latency_seconds`
+sums the usage latency Autotask would have added, in simulated seconds
+(before `time_scale`).
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ class RequestStats:
             self._by_route: Counter[str] = Counter()
             self._statuses: Counter[str] = Counter()
             self._peaks: dict[str, int] = {}
+            self._faults: Counter[str] = Counter()
+            self._usage_latency = 0.0
 
     def enter(self, endpoint: str) -> None:
         with self._lock:
@@ -47,6 +53,14 @@ class RequestStats:
             self._by_route[route] += 1
             self._statuses[outcome] += 1
 
+    def fault(self, kind: str) -> None:
+        with self._lock:
+            self._faults[kind] += 1
+
+    def usage_latency(self, seconds: float) -> None:
+        with self._lock:
+            self._usage_latency += seconds
+
     def snapshot(self) -> dict:
         """The `GET /_sandbox/stats` document."""
         with self._lock:
@@ -56,4 +70,6 @@ class RequestStats:
                 "requests_by_route": dict(sorted(self._by_route.items())),
                 "peak_in_flight": dict(sorted(self._peaks.items())),
                 "statuses": dict(sorted(self._statuses.items())),
+                "faults": dict(sorted(self._faults.items())),
+                "usage_latency_seconds": round(self._usage_latency, 6),
             }

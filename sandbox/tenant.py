@@ -122,6 +122,13 @@ class Tenant:
                     yield row
             index += 1
 
+    def children(self, entity: str, field: str, parent_id: int) -> Iterator[dict]:
+        """Raw rows whose `field` is `parent_id`, ascending by id (a full
+        scan of the child entity: fine at test scales, slow at millions)."""
+        for row in self.scan(entity):
+            if row[field] == parent_id:
+                yield row
+
     def count_between(self, entity: str, low: int | None, high: int | None) -> int:
         """Rows with `low <= id <= high`, by index arithmetic (no scan)."""
         plan = self.plan(entity)

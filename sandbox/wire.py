@@ -12,7 +12,12 @@ Guarantees:
 - decimals carry exactly four places (`3.5000`), which Python's `json`
   cannot do, so rows are emitted by hand;
 - keys follow the entity's spec order, `id` first, `userDefinedFields`
-  last, every field present.
+  last, every field present;
+- in a page (`items_json`), `userDefinedFields` is omitted from every row
+  when no row of the page has a UDF value, as Autotask documents, and
+  otherwise present on every row (null values included). With
+  IncludeFields the rows carry `"userDefinedFields": []`, as a captured
+  real response does.
 """
 
 from __future__ import annotations
@@ -118,16 +123,29 @@ class RowCodec:
         self._udf_names = list(udf_names) if udf_names is not None else None
         self._include_udfs = include_udfs
 
-    def json(self, row: dict) -> str:
+    def json(self, row: dict, *, udfs: bool = True) -> str:
+        """One row; `udfs=False` leaves out `userDefinedFields`."""
         parts = [
             key + encode(row[name])
             for key, name, encode in zip(
                 self._keys, self._names, self._encoders, strict=True
             )
         ]
-        if self._udf_keys is not None:
+        if udfs and self._udf_keys is not None:
             parts.append('"userDefinedFields":' + self._udf_json(row))
         return "{" + ",".join(parts) + "}"
+
+    def items_json(self, rows: Sequence[dict]) -> str:
+        """The rows of one page, comma-separated, under the page rule for
+        `userDefinedFields` (see the module docstring)."""
+        udfs = (
+            self._udf_keys is None
+            or not self._include_udfs
+            or any(
+                value is not None for row in rows for value in row["userDefinedFields"]
+            )
+        )
+        return ",".join(self.json(row, udfs=udfs) for row in rows)
 
     def plain(self, row: dict) -> dict:
         result = {

@@ -44,6 +44,8 @@ def test_stats_report_requests_routes_peaks_and_statuses(fresh_sandbox):
         },
         "peak_in_flight": {"companies": 1, "thresholdinformation": 1, "tickets": 1},
         "statuses": {"200": 6, "500": 2},
+        "faults": {},
+        "usage_latency_seconds": 0.0,
     }
     assert fresh_sandbox.stats() == stats
 
@@ -61,6 +63,8 @@ def test_reset_stats_zeroes_the_counters(fresh_sandbox):
         "requests_by_route": {},
         "peak_in_flight": {},
         "statuses": {},
+        "faults": {},
+        "usage_latency_seconds": 0.0,
     }
 
 

@@ -130,12 +130,30 @@ def test_every_response_has_date_and_content_length_over_keep_alive(shared_sandb
 
 
 def test_get_by_id_returns_the_row_as_a_query_would(api, shared_sandbox):
-    row = list(shared_sandbox.tenant.rows("Tickets"))[7]
+    row = list(shared_sandbox.tenant.rows("Tickets"))[207]
 
     response = api.get(f"Tickets/{row['id']}")
 
     assert response.status_code == 200
     assert response.json() == {"item": row}
+    assert [u["name"] for u in row["userDefinedFields"]] == [
+        "CustomerRanking",
+        "EscalationReason",
+        "BillableEstimate",
+        "FollowUpDate",
+        "RequiresOnsite",
+    ]
+
+
+def test_get_by_id_of_a_row_without_udf_values_omits_the_udf_collection(
+    api, shared_sandbox
+):
+    row = list(shared_sandbox.tenant.rows("Tickets"))[7]
+
+    item = api.get(f"Tickets/{row['id']}").json()["item"]
+
+    assert {u["value"] for u in row["userDefinedFields"]} == {None}
+    assert item == {k: v for k, v in row.items() if k != "userDefinedFields"}
 
 
 def test_get_by_missing_id_returns_item_null(api):

@@ -77,3 +77,70 @@ def test_cli_help_explains_scale_and_admin_api():
     assert done.returncode == 0
     for text in ("--scale", "--hourly-limit", "--max-lifetime", "/_sandbox/mutate"):
         assert text in done.stdout
+
+
+def test_cli_fault_flags_set_seeded_rates_and_a_zone_move():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sandbox.cli", "--scale", "20",
+         "--max-lifetime", "30", "--fault", "status:0.1",
+         "--fault", "429:0.05:retry_after=none", "--fault-seed", "3",
+         "--move-zone-after", "50", "--usage-latency", "--time-scale", "0.01"],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )  # fmt: skip
+    try:
+        base_url = process.stdout.readline().strip()
+        admin = base_url.replace("ATServicesRest/", "_sandbox/")
+        rates = httpx.get(admin + "fault_rates", timeout=5).json()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=10)
+
+    assert rates == {
+        "seed": 3,
+        "rates": [
+            {
+                "kind": "status",
+                "rate": 0.1,
+                "endpoint": None,
+                "status": 500,
+                "seconds": 0.0,
+                "retry_after": "seconds",
+            },
+            {
+                "kind": "429",
+                "rate": 0.05,
+                "endpoint": None,
+                "status": 500,
+                "seconds": 0.0,
+                "retry_after": "none",
+            },
+        ],
+    }
+    assert code == 0
+
+
+def test_cli_refuses_a_bad_fault_spec():
+    done = run("--fault", "explode:0.1")
+
+    assert done.returncode == 2
+    assert done.stderr == (
+        "autotask-sandbox: unknown fault kind 'explode'; use one of "
+        "('status', 'empty', 'cut', 'reset', 'slow', '429', 'thread')\n"
+    )
+
+
+def test_cli_help_documents_the_fault_flags():
+    done = run("--help")
+
+    for text in (
+        "--fault KIND:RATE[:OPTION=VALUE,...]",
+        "--fault-seed N",
+        "--move-zone-after N",
+        "--time-scale FACTOR",
+        "retry_after=seconds|date|none",
+        "--fault status:0.1 --fault cut:0.05 --fault-seed 3",
+        "/_sandbox/fault_rates",
+    ):
+        assert text in done.stdout, text

@@ -262,8 +262,8 @@ SIZES = {
     "eq on a string ignores case": 1,
     "top-level items are and-ed": 84,
     "or containing and": 25,
-    "udf eq": 45,
-    "udf number gt": 100,
+    "udf eq": 26,
+    "udf number gt": 48,
     "unknown operator is silently dropped": 84,
 }
 

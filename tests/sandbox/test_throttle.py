@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
+from sandbox import SandboxConfig
 from sandbox.throttle import HourlyBudget, ThreadLimit
 
 from .running import ALL, api_client, start
@@ -135,3 +139,25 @@ def test_thread_limit_counts_per_code_and_endpoint():
     assert other is True
     assert again is True
     assert limit.acquire("code", "tickets") is False
+
+
+def test_usage_latency_sleeps_scaled_and_stats_report_simulated_seconds():
+    with start(hourly_limit=8, usage_latency=True, time_scale=0.05) as sb:
+        with api_client(sb) as client:
+            began = time.monotonic()
+            statuses = [client.get("Version").status_code for _ in range(8)]
+            took = time.monotonic() - began
+        stats = sb.stats()
+
+    # After each admitted request the window holds 1..8 of 8: the 4th and
+    # 5th add 0.5 s, the 6th to 8th 1 s; 4 simulated seconds, 0.2 s slept.
+    assert statuses == [200] * 8
+    assert stats["usage_latency_seconds"] == 4.0
+    assert 0.2 <= took < 1.0
+
+
+def test_time_scale_must_be_positive():
+    with pytest.raises(ValueError) as refused:
+        SandboxConfig(time_scale=0)
+
+    assert str(refused.value) == "time_scale must be positive, got 0"
