@@ -70,12 +70,15 @@ def run_cli(args: list[str], env: dict[str, str] | None = None) -> CliResult:
 
 
 def table_rows(conn: Any, table: str) -> dict[int, dict[str, Any]]:
+    """A table's rows by id; a table holding an id twice fails the test."""
     cursor = conn.execute(f"SELECT * FROM autotask.{table}")
     names = [d[0] for d in cursor.description]
-    return {
-        row[names.index("id")]: dict(zip(names, row, strict=True))
-        for row in cursor.fetchall()
+    fetched = cursor.fetchall()
+    rows = {
+        row[names.index("id")]: dict(zip(names, row, strict=True)) for row in fetched
     }
+    assert len(rows) == len(fetched), f"{table} holds duplicate ids"
+    return rows
 
 
 def duckdb_tables(path: Path) -> Any:
