@@ -198,3 +198,60 @@ def test_secret_never_appears_in_output_logs_or_state(sandbox, tmp_path):
     for path in tmp_path.rglob("*"):
         if path.is_file():
             assert SANDBOX_SECRET.encode() not in path.read_bytes(), path
+
+
+def test_full_refresh_reloads_everything_and_drops_rows_deleted_upstream(
+    sandbox, tmp_path
+):
+    assert run_cli(cli_args(sandbox, tmp_path)).code == 0
+    gone = sandbox.mutate({"entity": "Contacts", "delete": 3})["results"][0]["deleted"]
+    assert run_cli(cli_args(sandbox, tmp_path)).code == 0
+    with duckdb_tables(tmp_path / "warehouse.duckdb") as conn:
+        stale = table_rows(conn, "contacts")
+    assert set(gone) <= set(stale)
+    sandbox.reset_stats()
+
+    result = run_cli(cli_args(sandbox, tmp_path, "--full-refresh"))
+
+    assert result.code == 0, result.stderr
+    assert_all_tables_equal(sandbox, tmp_path / "warehouse.duckdb")
+    stats = sandbox.stats()
+    for entity in CORE_ENTITIES:
+        pages = max(1, math.ceil(sandbox.tenant.count(entity) / 500))
+        assert query_requests(stats, entity) == pages, entity
+
+
+def test_an_explicit_base_url_skips_the_zone_lookup(sandbox, tmp_path):
+    args = [
+        "--base-url",
+        sandbox.base_url,
+        "--duckdb-file",
+        str(tmp_path / "warehouse.duckdb"),
+        "--pipelines-dir",
+        str(tmp_path / "pipelines"),
+        "--entities",
+        "Companies",
+    ]
+
+    result = run_cli(args)
+
+    assert result.code == 0, result.stderr
+    assert "GET zoneinformation" not in sandbox.stats()["requests_by_route"]
+    with duckdb_tables(tmp_path / "warehouse.duckdb") as conn:
+        assert len(table_rows(conn, "companies")) == sandbox.tenant.count("Companies")
+
+
+def test_help_names_every_option_and_the_exit_codes():
+    result = run_cli(["--help"])
+
+    assert result.code == 0
+    for option in (
+        "--entities",
+        "--destination",
+        "--full-refresh",
+        "--base-url",
+        "--filter",
+        "--budget-share",
+    ):
+        assert option in result.stdout
+    assert "3 hourly budget share used up" in result.stdout
