@@ -7,8 +7,9 @@ the anchor instant that all seeded data predates) is a constant here.
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
+
+from sources.autotask.client import is_loopback
 
 from .faults import FaultRate, fault_rates
 
@@ -83,13 +84,3 @@ class SandboxConfig:
             raise ValueError(
                 f"the sandbox binds only to loopback addresses, not {self.host!r}"
             )
-
-
-def is_loopback(host: str) -> bool:
-    """True for 127.0.0.0/8, ::1 and `localhost`: the only hosts we bind."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

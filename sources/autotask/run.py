@@ -351,30 +351,27 @@ class AutotaskRun:
         )
 
     def _picklist_resource(self) -> Any:
-        rows = [
-            row
-            for entity, (fields, udfs) in self.metadata.items()
-            for row in picklist_rows(entity, fields, udfs)
-        ]
-        return dlt.resource(
-            _rows_or_empty_table(rows),
-            name="picklist_values",
-            write_disposition="merge",
-            primary_key=("entity", "field", "value"),
-            merge_key="entity",
+        return self._metadata_resource(
+            "picklist_values", picklist_rows, ("entity", "field", "value")
         )
 
     def _fields_resource(self) -> Any:
+        return self._metadata_resource("entity_fields", field_rows, ("entity", "field"))
+
+    def _metadata_resource(
+        self, name: str, make_rows: Any, primary_key: tuple[str, ...]
+    ) -> Any:
+        """A table built from this run's metadata, replaced per entity."""
         rows = [
             row
             for entity, (fields, udfs) in self.metadata.items()
-            for row in field_rows(entity, fields, udfs)
+            for row in make_rows(entity, fields, udfs)
         ]
         return dlt.resource(
             _rows_or_empty_table(rows),
-            name="entity_fields",
+            name=name,
             write_disposition="merge",
-            primary_key=("entity", "field"),
+            primary_key=primary_key,
             merge_key="entity",
         )
 
