@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         report = run_sync(read_credentials(), options, settings)
     except AutotaskError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+        return exc.exit_code
     except PipelineStepFailed as exc:
         print(
             f"error: the {exc.step} step failed: {exc.exception}\n"

@@ -16,7 +16,6 @@ progress lives on the run so a caller can print a summary afterwards.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -127,7 +126,6 @@ class AutotaskRun:
         self.progress = {
             spec.name: EntityProgress(spec.name, spec.mode.value) for spec in self.specs
         }
-        self._lock = threading.Lock()
 
     def _check_filter_entities(self) -> None:
         """User filters must name synced entities that take a free filter."""
@@ -144,10 +142,6 @@ class AutotaskRun:
                     f"{entity} accepts no filter of its own; it is read per "
                     "changed parent."
                 )
-
-    @property
-    def incomplete(self) -> list[EntityProgress]:
-        return [p for p in self.progress.values() if p.status == "incomplete"]
 
     def prepare(self) -> None:
         """Read the tenant's budget and every chosen entity's metadata."""

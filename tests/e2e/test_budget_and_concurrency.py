@@ -96,3 +96,17 @@ def test_rows_changed_while_a_run_pages_are_caught_by_the_next_run(tmp_path):
         assert_all_tables_equal(sandbox, tmp_path / "warehouse.duckdb")
         tickets = next(p for p in second.entities if p.entity == "Tickets")
         assert tickets.rows == 4
+
+
+def test_a_budget_too_small_for_the_metadata_exits_3_before_any_data(tmp_path):
+    with Sandbox(SandboxConfig(seed=5, scale=300)) as sandbox:
+        result = run_cli(cli_args(sandbox, tmp_path, "--budget-share", "0.0001"))
+
+        assert result.code == 3
+        assert result.stderr.strip().splitlines()[-1] == (
+            "error: The run's request budget is used: 0 requests were allowed "
+            "(0% of the 9,999 requests left in the tenant's hourly threshold). "
+            "Progress is saved; rerun later to resume, or raise the budget share."
+        )
+        routes = sandbox.stats()["requests_by_route"]
+        assert not [route for route in routes if route.endswith("/query")]
