@@ -24,6 +24,7 @@ from sources.autotask.query import Filter, parse_filter
 from sources.autotask.run import RunOptions
 from sources.autotask.settings import (
     DEFAULT_BUDGET_SHARE,
+    DEFAULT_METADATA_MAX_AGE,
     DEFAULT_OVERLAP,
     ZONE_LOOKUP_URL,
 )
@@ -123,6 +124,13 @@ def build_parser() -> argparse.ArgumentParser:
         "Operators: eq noteq gt gte lt lte beginsWith endsWith contains exist "
         "notExist in notIn, groups and/or.",
     )
+    parser.add_argument(
+        "--metadata-max-age-hours",
+        type=float,
+        default=DEFAULT_METADATA_MAX_AGE.total_seconds() / 3600,
+        help="reuse cached field metadata younger than this; 0 reads it every "
+        "run (default: %(default)s)",
+    )
     parser.add_argument("--pipelines-dir", help="where dlt keeps pipeline state")
     parser.add_argument(
         "--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR")
@@ -218,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         zone_lookup_url=args.zone_lookup_url,
         overlap=timedelta(seconds=args.overlap_seconds),
         budget_share=args.budget_share,
+        metadata_max_age=timedelta(hours=args.metadata_max_age_hours),
     )
     settings = SyncSettings(
         destination=args.destination,

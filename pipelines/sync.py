@@ -29,6 +29,7 @@ PIPELINE_NAME = "autotask"
 DATASET_NAME = "autotask"
 DEFAULT_DUCKDB_FILE = "autotask_sync.duckdb"
 SUMMARY_TABLE = "sync_runs"
+METADATA_CACHE_FILE = "autotask_metadata.json"
 
 
 @dataclass
@@ -114,7 +115,8 @@ def run_sync(
         if pipeline.has_pending_data:
             logger.info("Loading packages left by an earlier interrupted run")
             pipeline.run()
-        run.prepare()
+        cache = Path(pipeline.working_dir) / METADATA_CACHE_FILE
+        run.prepare(metadata_cache=None if settings.full_refresh else cache)
         refresh = "drop_resources" if settings.full_refresh else None
         info = pipeline.run(run.source(), refresh=refresh)
         deleted = apply_tombstones(pipeline)

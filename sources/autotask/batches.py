@@ -88,6 +88,18 @@ def page_to_table(schema: EntitySchema, items: list[dict[str, Any]]) -> pa.Table
     return pa.Table.from_arrays(list(arrays.values()), schema=pa.schema(fields))
 
 
+def unknown_names(schema: EntitySchema, items: list[dict[str, Any]]) -> set[str]:
+    """Fields and UDF names in the records that the entity's metadata lacks."""
+    unknown: set[str] = set()
+    for item in items:
+        unknown.update(key for key in item if key not in schema.columns)
+        for entry in item.get(UDF_LIST_KEY) or ():
+            if entry.get("name") not in schema.udfs:
+                unknown.add(str(entry.get("name")))
+    unknown.discard(UDF_LIST_KEY)
+    return unknown
+
+
 def largest_timestamp(table: pa.Table, column: str) -> Any:
     """The largest non-null value of a timestamp column, as a datetime."""
     if column not in table.column_names:

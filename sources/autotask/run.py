@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import dlt
@@ -28,7 +29,7 @@ from dlt.common.normalizers.naming.snake_case import NamingConvention
 from dlt.extract.source import DltSource
 
 from . import cursor
-from .batches import largest_timestamp, page_to_table
+from .batches import largest_timestamp, page_to_table, unknown_names
 from .catalogue import (
     PER_PARENT,
     EntitySpec,
@@ -39,6 +40,7 @@ from .catalogue import (
 from .client import AutotaskClient, AutotaskCredentials, RetryPolicy
 from .exceptions import BudgetExhaustedError, QueryError
 from .limits import EndpointLimiter, RequestBudget
+from .metadata import MetadataStore, TMetadata
 from .paging import WalkPosition, walk_pages, walk_parent_pages
 from .query import Condition, Filter, split_in_lists, validate
 from .schema import (
@@ -50,6 +52,7 @@ from .schema import (
 )
 from .settings import (
     DEFAULT_BUDGET_SHARE,
+    DEFAULT_METADATA_MAX_AGE,
     DEFAULT_OVERLAP,
     METADATA_WORKERS,
     PROGRESS_INTERVAL_SECONDS,
@@ -80,6 +83,7 @@ class RunOptions:
     retry: RetryPolicy | None = None
     timeout: float = REQUEST_TIMEOUT_SECONDS
     filters: dict[str, Filter] = field(default_factory=dict)
+    metadata_max_age: timedelta = DEFAULT_METADATA_MAX_AGE
 
 
 @dataclass
@@ -122,7 +126,9 @@ class AutotaskRun:
         self.budget: RequestBudget | None = None
         self.schemas: dict[str, EntitySchema] = {}
         self.filters: dict[str, list[Filter]] = {}
-        self.metadata: dict[str, tuple[list[dict], list[dict]]] = {}
+        self.metadata: dict[str, TMetadata] = {}
+        self.metadata_store: MetadataStore | None = None
+        self._cached_metadata: set[str] = set()
         self.progress = {
             spec.name: EntityProgress(spec.name, spec.mode.value) for spec in self.specs
         }
@@ -143,8 +149,12 @@ class AutotaskRun:
                     "changed parent."
                 )
 
-    def prepare(self) -> None:
-        """Read the tenant's budget and every chosen entity's metadata."""
+    def prepare(self, metadata_cache: Path | None = None) -> None:
+        """Read the tenant's budget and every chosen entity's metadata.
+
+        With `metadata_cache`, metadata younger than `metadata_max_age` is
+        taken from that file instead of two requests per entity.
+        """
         threshold = self.client.threshold_information()
         self.started_at = self.client.server_time()
         self.budget = RequestBudget.from_threshold(threshold, self.options.budget_share)
@@ -156,20 +166,56 @@ class AutotaskRun:
             self.budget.remaining,
         )
 
+        self.metadata_store = MetadataStore(
+            self.client, metadata_cache, self.options.metadata_max_age
+        )
         with ThreadPoolExecutor(METADATA_WORKERS) as pool:
-            for spec, fields, udfs in pool.map(self._fetch_metadata, self.specs):
-                self.metadata[spec.name] = (fields, udfs)
-                self.schemas[spec.name] = entity_schema(spec.name, fields, udfs)
+            for spec, (metadata, cached) in zip(
+                self.specs, pool.map(self._metadata, self.specs), strict=True
+            ):
+                self._use_metadata(spec, metadata)
+                if cached:
+                    self._cached_metadata.add(spec.name)
+        self.metadata_store.save()
+        if self._cached_metadata:
+            logger.info(
+                "Field metadata of %s entities taken from the cache",
+                len(self._cached_metadata),
+            )
 
         for entity, user_filter in self.options.filters.items():
             fields, udfs = self.metadata[entity]
             checked = validate(user_filter, fields, udfs, entity=entity)
             self.filters[entity] = split_in_lists(checked)
 
-    def _fetch_metadata(self, spec: EntitySpec) -> tuple[EntitySpec, list, list]:
-        fields = self.client.entity_fields(spec.name)
-        udfs = self.client.user_defined_fields(spec.name) if spec.has_udfs else []
-        return spec, fields, udfs
+    def _metadata(self, spec: EntitySpec) -> tuple[TMetadata, bool]:
+        return self.metadata_store.get(spec.name, spec.has_udfs)
+
+    def _use_metadata(self, spec: EntitySpec, metadata: TMetadata) -> EntitySchema:
+        fields, udfs = metadata
+        self.metadata[spec.name] = metadata
+        self.schemas[spec.name] = entity_schema(spec.name, fields, udfs)
+        return self.schemas[spec.name]
+
+    def _schema_for(self, spec: EntitySpec, items: list[dict]) -> EntitySchema:
+        """The entity's schema, re-read once if cached metadata misses a field."""
+        schema = self.schemas[spec.name]
+        if spec.name not in self._cached_metadata:
+            return schema
+        unknown = unknown_names(schema, items)
+        if not unknown:
+            return schema
+        logger.info(
+            "%s: rows carry fields the cached metadata lacks (%s); re-reading it",
+            spec.name,
+            ", ".join(sorted(unknown)[:5]),
+        )
+        self._cached_metadata.discard(spec.name)
+        schema = self._use_metadata(
+            spec, self.metadata_store.fetch(spec.name, spec.has_udfs)
+        )
+        self.metadata_store.save()
+        return schema
 
     def resources(self) -> list[Any]:
         """One resource per entity, plus picklist values and field metadata."""
@@ -227,7 +273,10 @@ class AutotaskRun:
                 position = WalkPosition(after_id=after_id)
                 conditions = [*stamp_bound, *parts[part]]
                 for page in walk_pages(self.client, spec.name, conditions, position):
-                    table = page_to_table(schema, page.items) if page.items else None
+                    table = None
+                    if page.items:
+                        schema = self._schema_for(spec, page.items)
+                        table = page_to_table(schema, page.items)
                     if table is not None and spec.cursor:
                         stamp = largest_timestamp(table, spec.cursor)
                         if stamp is not None:
@@ -285,6 +334,7 @@ class AutotaskRun:
                         progress.rows += len(child.items)
                         self._tick(progress)
                         if child.items:
+                            schema = self._schema_for(spec, child.items)
                             yield page_to_table(schema, child.items)
                     done_id = row["id"]
                     stamp = row.get(parent_spec.cursor)

@@ -29,5 +29,8 @@ RETRY_JITTER = 0.1
 # Run defaults.
 DEFAULT_BUDGET_SHARE = 0.5
 DEFAULT_OVERLAP = timedelta(minutes=2)
+# Field metadata cached locally is re-read after this long, or at once when
+# rows show a field it lacks.
+DEFAULT_METADATA_MAX_AGE = timedelta(hours=24)
 METADATA_WORKERS = 8
 PROGRESS_INTERVAL_SECONDS = 30.0

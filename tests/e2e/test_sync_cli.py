@@ -255,3 +255,18 @@ def test_help_names_every_option_and_the_exit_codes():
     ):
         assert option in result.stdout
     assert "3 hourly budget share used up" in result.stdout
+
+
+def test_a_quiet_incremental_run_costs_one_request_per_entity(sandbox, tmp_path):
+    assert run_cli(cli_args(sandbox, tmp_path)).code == 0
+    sandbox.reset_stats()
+
+    result = run_cli(cli_args(sandbox, tmp_path))
+
+    assert result.code == 0, result.stderr
+    expected = {"GET zoneinformation": 1, "GET thresholdinformation": 1}
+    for entity in CORE_ENTITIES:
+        spec = load_catalogue()[entity]
+        pages = 1 if spec.cursor else math.ceil(sandbox.tenant.count(entity) / 500)
+        expected[f"POST {entity.casefold()}/query"] = pages
+    assert sandbox.stats()["requests_by_route"] == expected
