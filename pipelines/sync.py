@@ -125,6 +125,7 @@ def run_sync(
             summary_rows(report, info.loads_ids[0]),
             table_name=SUMMARY_TABLE,
             write_disposition="append",
+            columns={"message": {"data_type": "text", "nullable": True}},
         )
     except PipelineStepFailed as exc:
         raise _autotask_cause(exc) or exc from None
