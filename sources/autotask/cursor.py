@@ -31,13 +31,16 @@ class Walk:
     """One pass over an entity: rows stamped at or after `lower_bound`.
 
     `part` is the query being walked when a filter had to be split into
-    several queries (an `in` list over Autotask's 500-condition limit).
+    several queries (an `in` list over Autotask's 500-condition limit), and
+    `ranges` the id ranges of a walk split across the endpoint's slots, as
+    `[low, high, after_id]` lists.
     """
 
     lower_bound: datetime | None
     started_at: datetime
     after_id: int | None = None
     part: int = 0
+    ranges: list[list[int | None]] | None = None
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -57,6 +60,7 @@ def begin_walk(state: dict[str, Any], server_now: datetime, overlap: timedelta) 
             started_at=_parse(pending["started_at"]),
             after_id=pending["after_id"],
             part=pending.get("part", 0),
+            ranges=pending.get("ranges"),
         )
 
     cursor = _parse(state.get(CURSOR_KEY))
@@ -65,7 +69,11 @@ def begin_walk(state: dict[str, Any], server_now: datetime, overlap: timedelta) 
 
 
 def record_progress(
-    state: dict[str, Any], walk: Walk, after_id: int | None, part: int = 0
+    state: dict[str, Any],
+    walk: Walk,
+    after_id: int | None,
+    part: int = 0,
+    ranges: list[list[int | None]] | None = None,
 ) -> None:
     """Keep an unfinished walk so the next run resumes after `after_id`."""
     state[WALK_KEY] = {
@@ -74,6 +82,8 @@ def record_progress(
         "after_id": after_id,
         "part": part,
     }
+    if ranges is not None:
+        state[WALK_KEY]["ranges"] = ranges
 
 
 def finish_walk(

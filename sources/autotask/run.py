@@ -37,12 +37,13 @@ from .catalogue import (
     load_catalogue,
     resolve_entities,
 )
-from .client import AutotaskClient, AutotaskCredentials, RetryPolicy
+from .client import AutotaskClient, AutotaskCredentials, QueryPage, RetryPolicy
 from .exceptions import BudgetExhaustedError, QueryError
 from .limits import EndpointLimiter, RequestBudget
 from .metadata import MetadataStore, TMetadata
 from .paging import WalkPosition, walk_pages, walk_parent_pages
-from .query import Condition, Filter, split_in_lists, validate
+from .query import Condition, Filter, query_body, split_in_lists, validate
+from .ranges import IdRange, plan_ranges, walk_ranges
 from .schema import (
     EntitySchema,
     entity_schema,
@@ -57,11 +58,15 @@ from .settings import (
     METADATA_WORKERS,
     PROGRESS_INTERVAL_SECONDS,
     REQUEST_TIMEOUT_SECONDS,
+    SPLIT_MIN_ROWS,
     THREADS_PER_ENDPOINT,
     ZONE_LOOKUP_URL,
 )
 
 logger = logging.getLogger("autotask_sync")
+
+# Rows the entity's last finished walk saw; a walk that small is not split.
+LAST_WALK_ROWS_KEY = "last_walk_rows"
 
 _naming = NamingConvention()
 
@@ -267,12 +272,15 @@ class AutotaskRun:
             f" from id {walk.after_id}" if walk.after_id is not None else "",
         )
 
+        may_split = len(parts) == 1 and (
+            state.get(LAST_WALK_ROWS_KEY, SPLIT_MIN_ROWS) >= SPLIT_MIN_ROWS
+        )
         try:
             for part in range(walk.part, len(parts)):
-                after_id = walk.after_id if part == walk.part else None
-                position = WalkPosition(after_id=after_id)
+                resume = walk if part == walk.part else None
                 conditions = [*stamp_bound, *parts[part]]
-                for page in walk_pages(self.client, spec.name, conditions, position):
+                pages = self._walk_part(spec, conditions, resume, may_split)
+                for page, after_id, ranges in pages:
                     table = None
                     if page.items:
                         schema = self._schema_for(spec, page.items)
@@ -281,7 +289,7 @@ class AutotaskRun:
                         stamp = largest_timestamp(table, spec.cursor)
                         if stamp is not None:
                             largest_stamp = max(stamp, largest_stamp or stamp)
-                    cursor.record_progress(state, walk, position.after_id, part)
+                    cursor.record_progress(state, walk, after_id, part, ranges)
                     progress.rows += len(page.items)
                     progress.pages += 1
                     self._tick(progress)
@@ -292,9 +300,65 @@ class AutotaskRun:
             return
 
         cursor.finish_walk(state, walk, largest_stamp)
+        state[LAST_WALK_ROWS_KEY] = progress.rows
         self._finish(progress)
         if progress.rows == 0:
             yield page_to_table(schema, [])
+
+    def _walk_part(
+        self,
+        spec: EntitySpec,
+        conditions: list[Any],
+        resume: cursor.Walk | None,
+        may_split: bool,
+    ) -> Iterator[tuple[QueryPage, int | None, list | None]]:
+        """Pages of one query, with the position to record after each.
+
+        A walk starts alone; when its first page shows a big remainder it
+        continues as id ranges walked in parallel within the endpoint's
+        slots. A resumed split walk goes straight back to its ranges.
+        """
+        if resume is not None and resume.ranges is not None:
+            ranges = [IdRange.from_state(value) for value in resume.ranges]
+        else:
+            position = WalkPosition(after_id=resume.after_id if resume else None)
+            ranges = None
+            for page in walk_pages(self.client, spec.name, conditions, position):
+                yield page, position.after_id, None
+                if may_split and position.pages == 1 and page.next_page_url:
+                    ranges = self._plan_split(spec, conditions, page)
+                    if ranges is not None:
+                        break
+            if ranges is None:
+                return
+
+        for index, page in walk_ranges(self.client, spec.name, conditions, ranges):
+            if page.items:
+                ranges[index].after_id = page.items[-1]["id"]
+            yield page, None, [id_range.to_state() for id_range in ranges]
+
+    def _plan_split(
+        self, spec: EntitySpec, conditions: list[Any], first: QueryPage
+    ) -> list[IdRange] | None:
+        """Id ranges for the rest of a big walk, or None to go on alone."""
+        last_id = first.items[-1]["id"]
+        body = query_body([*conditions, Condition("id", "gt", last_id)])
+        remaining = self.client.count(spec.name, body)
+        if remaining < SPLIT_MIN_ROWS:
+            return None
+        logger.info(
+            "%s: %s rows left; walking %s id ranges side by side",
+            spec.name,
+            remaining,
+            THREADS_PER_ENDPOINT,
+        )
+        return plan_ranges(
+            first.items[0]["id"],
+            last_id,
+            len(first.items),
+            remaining,
+            THREADS_PER_ENDPOINT,
+        )
 
     def _per_parent_rows(self, spec: EntitySpec, resource_name: str) -> Iterator[Any]:
         """Rows of a per-parent entity, for parent rows changed since last run.

@@ -33,4 +33,7 @@ DEFAULT_OVERLAP = timedelta(minutes=2)
 # rows show a field it lacks.
 DEFAULT_METADATA_MAX_AGE = timedelta(hours=24)
 METADATA_WORKERS = 8
+# A walk with at least this many rows left after its first page is split
+# into id ranges walked in parallel (one count request decides).
+SPLIT_MIN_ROWS = PAGE_SIZE * 6
 PROGRESS_INTERVAL_SECONDS = 30.0

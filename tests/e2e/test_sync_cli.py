@@ -34,9 +34,9 @@ def sandbox():
         yield sb
 
 
-def assert_all_tables_equal(sandbox, db_path):
+def assert_all_tables_equal(sandbox, db_path, entities=CORE_ENTITIES):
     with duckdb_tables(db_path) as conn:
-        for entity in CORE_ENTITIES:
+        for entity in entities:
             assert_table_equals_sandbox(
                 sandbox, entity, table_rows(conn, table_name(entity))
             )
