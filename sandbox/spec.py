@@ -33,6 +33,7 @@ ENTITIES_PATH = (
 
 CHANGE_STAMP_NAMES = frozenset(
     {
+        "lastActivity",
         "lastActivityDate",
         "lastActivityDateTime",
         "lastModifiedDate",
@@ -43,7 +44,13 @@ CHANGE_STAMP_NAMES = frozenset(
         "updateDateTime",
     }
 )
-CREATE_STAMP_NAMES = ("createDate", "createDateTime", "createdDateTime")
+CREATE_STAMP_NAMES = (
+    "createDate",
+    "createDateTime",
+    "createdDateTime",
+    "attachDate",
+    "deletedDateTime",
+)
 
 _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 

@@ -31,7 +31,7 @@ ENTITIES = [spec.name for spec in queryable_entities()]
 
 @pytest.fixture(scope="module")
 def synced(tmp_path_factory):
-    """One sync of every entity, then one more after tickets change."""
+    """One sync of every entity, then one more after every entity changes."""
     workdir = tmp_path_factory.mktemp("every-entity")
     credentials = AutotaskCredentials(
         SANDBOX_USERNAME, SANDBOX_SECRET, SANDBOX_INTEGRATION_CODE
