@@ -1,8 +1,9 @@
 """`autotask-sync`: copy an Autotask tenant into DuckDB or Postgres.
 
-Exit codes: 0 the run finished; 1 an error (the message says what to fix);
-2 bad command-line usage; 3 the run's share of the hourly request budget
-ran out (what was loaded is kept, and the next run resumes).
+Exit codes: 0 the run finished; 1 an error (the message says what to fix),
+or some entities failed while the others loaded; 2 bad command-line usage;
+3 the run's share of the hourly request budget ran out (what was loaded is
+kept, and the next run resumes); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from .summary import format_summary
 from .sync import DEFAULT_DUCKDB_FILE, SyncSettings, run_sync
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_BUDGET = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130
 
 CREDENTIAL_KEYS = {
     "username": "sources.autotask.credentials.username",
@@ -51,8 +53,9 @@ credentials (never pass them on the command line):
 postgres: --destination postgres reads DESTINATION__POSTGRES__CREDENTIALS
   (postgresql://user:password@host:5432/database) or .dlt/secrets.toml.
 
-exit codes: 0 done, 1 error, 2 usage, 3 hourly budget share used up
-  (loaded rows are kept; the next run resumes where this one stopped).
+exit codes: 0 done, 1 error (or some entities failed; the others are
+  loaded), 2 usage, 3 hourly budget share used up (loaded rows are kept;
+  the next run resumes where this one stopped), 130 interrupted.
 """
 
 
@@ -74,10 +77,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--entities",
         default="core",
         help="comma-separated entity names or groups (%(default)s by default; "
-        f"groups: {', '.join(GROUPS)}, all)",
+        f"groups: {', '.join(GROUPS)}, all). Names are case-insensitive, but "
+        "an entity spelled as Autotask spells it wins over a group: Projects "
+        "is the entity, projects the group",
     )
     parser.add_argument(
-        "--destination", choices=("duckdb", "postgres"), default="duckdb"
+        "--destination",
+        choices=("duckdb", "postgres"),
+        default="duckdb",
+        help="where to load (default: %(default)s)",
     )
     parser.add_argument(
         "--duckdb-file",
@@ -133,7 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--pipelines-dir", help="where dlt keeps pipeline state")
     parser.add_argument(
-        "--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR")
+        "--log-level",
+        default="INFO",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        help="progress on stderr: INFO shows each entity's walk (default: %(default)s)",
     )
     return parser
 
@@ -201,6 +212,19 @@ def configure_logging(level: str) -> None:
     os.environ.setdefault("RUNTIME__LOG_LEVEL", "WARNING")
 
 
+def usage_error(args: argparse.Namespace) -> str | None:
+    """What is wrong with the option values, before anything else runs."""
+    if not 0 < args.budget_share <= 1:
+        return "--budget-share must be above 0 and at most 1"
+    if args.overlap_seconds < 0:
+        return "--overlap-seconds cannot be negative (it would skip changed rows)"
+    if args.metadata_max_age_hours < 0:
+        return "--metadata-max-age-hours cannot be negative"
+    if not [name for name in args.entities.split(",") if name.strip()]:
+        return "--entities names no entity; give names or groups, e.g. core"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_logging(args.log_level)
@@ -208,21 +232,62 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "entities":
         print(list_entities())
         return EXIT_OK
-
-    if not 0 < args.budget_share <= 1:
-        print("error: --budget-share must be above 0 and at most 1", file=sys.stderr)
+    problem = usage_error(args)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
         return EXIT_USAGE
 
     try:
-        filters = parse_filters(args.filter)
+        report = run_sync(read_credentials(), *run_settings(args))
     except AutotaskError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except PipelineStepFailed as exc:
+        print(
+            f"error: the {exc.step} step failed: {exc.exception}\n"
+            "What was extracted but not loaded is loaded by the next run.",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print(
+            "interrupted: nothing of this run's extract is kept; what earlier "
+            "runs loaded is untouched. Run again to sync.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    except OSError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
 
+    print(format_summary(report))
+    if report.failed:
+        names = ", ".join(p.entity for p in report.failed)
+        print(
+            f"error: {len(report.failed)} entities failed ({names}); the others "
+            "were loaded. Their messages are above; progress is kept.",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    if not report.complete:
+        print(
+            "The run stopped early to stay within its share of the hourly budget; "
+            "loaded rows are kept and the next run resumes.",
+            file=sys.stderr,
+        )
+        return EXIT_BUDGET
+    return EXIT_OK
+
+
+def run_settings(args: argparse.Namespace) -> tuple[RunOptions, SyncSettings]:
+    """The run's options and destination settings from the command line.
+
+    The base URL falls back to `[sources.autotask] base_url` in dlt's config.
+    """
     options = RunOptions(
-        entities=tuple(args.entities.split(",")),
-        filters=filters,
-        base_url=args.base_url,
+        entities=tuple(name for name in args.entities.split(",") if name.strip()),
+        filters=parse_filters(args.filter),
+        base_url=args.base_url or dlt.config.get("sources.autotask.base_url"),
         zone_lookup_url=args.zone_lookup_url,
         overlap=timedelta(seconds=args.overlap_seconds),
         budget_share=args.budget_share,
@@ -234,29 +299,7 @@ def main(argv: list[str] | None = None) -> int:
         full_refresh=args.full_refresh,
         pipelines_dir=args.pipelines_dir,
     )
-
-    try:
-        report = run_sync(read_credentials(), options, settings)
-    except AutotaskError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except PipelineStepFailed as exc:
-        print(
-            f"error: the {exc.step} step failed: {exc.exception}\n"
-            "Rows extracted but not loaded are kept and loaded by the next run.",
-            file=sys.stderr,
-        )
-        return EXIT_ERROR
-
-    print(format_summary(report))
-    if not report.complete:
-        print(
-            "The run stopped early to stay within its share of the hourly budget; "
-            "loaded rows are kept and the next run resumes.",
-            file=sys.stderr,
-        )
-        return EXIT_BUDGET
-    return EXIT_OK
+    return options, settings
 
 
 if __name__ == "__main__":

@@ -105,7 +105,12 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     if first_equal and second_equal:
-        print(f"\nEvery table matches the sandbox. Query it: duckdb {DEMO_DB}")
+        print(
+            f"\nEvery table matches the sandbox. Query {DEMO_DB} (schema autotask) "
+            "with the SQL in the README, e.g.\n"
+            '  .venv/bin/python -c "import duckdb; print(duckdb.connect('
+            f"'{DEMO_DB}').sql('SELECT count(*) FROM autotask.tickets'))\""
+        )
         return 0
     print("\nSome tables differ from the sandbox (see above).", file=sys.stderr)
     return 1

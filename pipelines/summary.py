@@ -54,8 +54,10 @@ def format_summary(report: SyncReport) -> str:
         ]
         lines.append("  ".join(cells).rstrip())
 
-    if report.deleted:
-        deleted = ", ".join(f"{e} {n:,}" for e, n in sorted(report.deleted.items()))
+    if any(report.deleted.values()):
+        deleted = ", ".join(
+            f"{e} {n:,}" for e, n in sorted(report.deleted.items()) if n
+        )
         lines.append(f"Rows deleted by tombstones: {deleted}")
     if report.budget_allowed is not None:
         lines.append(
@@ -63,6 +65,6 @@ def format_summary(report: SyncReport) -> str:
             "requests this run was allowed"
         )
     for progress in report.entities:
-        if progress.status == "incomplete":
-            lines.append(f"{progress.entity}: {progress.message}")
+        if progress.status in ("incomplete", "failed"):
+            lines.append(f"{progress.status}: {progress.entity}: {progress.message}")
     return "\n".join(lines)

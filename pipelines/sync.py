@@ -20,7 +20,11 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 
 from sources.autotask.client import AutotaskCredentials
 from sources.autotask.deletes import apply_tombstones
-from sources.autotask.exceptions import AutotaskError, ConfigurationError
+from sources.autotask.exceptions import (
+    AutotaskError,
+    ConfigurationError,
+    WarehouseError,
+)
 from sources.autotask.run import AutotaskRun, EntityProgress, RunOptions
 
 logger = logging.getLogger("autotask_sync")
@@ -62,6 +66,10 @@ class SyncReport:
     def complete(self) -> bool:
         return all(p.status == "complete" for p in self.entities)
 
+    @property
+    def failed(self) -> list[EntityProgress]:
+        return [p for p in self.entities if p.status == "failed"]
+
     def entity_requests(self, entity: str) -> tuple[int, int]:
         """Requests and retries the client made on an entity's endpoint."""
         counts = self.requests.get(entity.casefold(), {})
@@ -94,6 +102,24 @@ def make_pipeline(settings: SyncSettings) -> dlt.Pipeline:
     )
 
 
+def check_destination(pipeline: dlt.Pipeline, settings: SyncSettings) -> None:
+    """Open the destination once, so a bad one fails before any API request."""
+    try:
+        with pipeline.sql_client() as client:
+            client.execute_sql("SELECT 1")
+    except Exception as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+        hint = (
+            "set DESTINATION__POSTGRES__CREDENTIALS or [destination.postgres] "
+            "credentials in .dlt/secrets.toml, and check the server is up"
+            if settings.destination == "postgres"
+            else "check the --duckdb-file path is writable and not locked"
+        )
+        raise WarehouseError(
+            f"Cannot open the {settings.destination} destination: {reason} ({hint})."
+        ) from None
+
+
 def run_sync(
     credentials: AutotaskCredentials,
     options: RunOptions,
@@ -111,6 +137,7 @@ def run_sync(
     run = run or AutotaskRun(credentials, options)
     pipeline = make_pipeline(settings)
 
+    check_destination(pipeline, settings)
     try:
         if pipeline.has_pending_data:
             logger.info("Loading packages left by an earlier interrupted run")

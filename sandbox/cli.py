@@ -164,7 +164,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"autotask-sandbox: {error}", file=sys.stderr)
         return 2
 
-    sandbox = Sandbox(config).start()
+    try:
+        sandbox = Sandbox(config).start()
+    except OSError as error:
+        print(
+            f"autotask-sandbox: cannot listen on {args.host}:{args.port}: "
+            f"{error.strerror}; pick another --port (0 picks a free one)",
+            file=sys.stderr,
+        )
+        return 1
     print(sandbox.base_url)
     print(f"zone lookup:      {sandbox.zone_lookup_url}")
     print(f"UserName:         {SANDBOX_USERNAME}")

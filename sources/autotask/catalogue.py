@@ -295,36 +295,45 @@ def canonical_entity(name: str) -> str:
     catalogue = load_catalogue()
     by_folded = {n.casefold(): n for n, spec in catalogue.items() if spec.queryable}
     found = by_folded.get(name.strip().casefold())
-    if found is None:
-        raise UnknownEntityError(name.strip(), _close_matches(name.strip(), catalogue))
-    return found
+    if found is not None:
+        return found
+    unqueryable = {n.casefold(): n for n in catalogue}.get(name.strip().casefold())
+    if unqueryable is not None:
+        raise UnknownEntityError(
+            name.strip(),
+            (),
+            detail=f"{unqueryable} exists, but Autotask offers no query for it "
+            "(its endpoints only create rows), so there is nothing to sync.",
+        )
+    raise UnknownEntityError(name.strip(), _close_matches(name.strip(), catalogue))
 
 
 def resolve_entities(names: list[str] | tuple[str, ...]) -> list[EntitySpec]:
     """Turn user-given names and groups into entity specs, in catalogue order.
 
-    Names are case-insensitive. Tombstone entities come along with the
+    Names are case-insensitive, except that an entity spelled exactly as
+    Autotask spells it wins over a group of the same name: `Projects` is the
+    entity, `projects` the group. Tombstone entities come along with the
     entities they delete from, so deletes are never silently missed, and a
     per-parent entity brings its parent, whose changes drive it.
     Raises `UnknownEntityError` with the closest names before any request.
     """
     catalogue = load_catalogue()
-    by_folded = {name.casefold(): name for name in catalogue}
     chosen: set[str] = set()
 
     for raw in names:
         name = raw.strip()
+        folded = name.casefold()
         if not name:
             continue
-        folded = name.casefold()
-        if folded == "all":
+        if name in catalogue and catalogue[name].queryable:
+            chosen.add(name)
+        elif folded == "all":
             chosen.update(spec.name for spec in queryable_entities())
         elif folded in GROUPS:
             chosen.update(GROUPS[folded])
-        elif folded in by_folded and catalogue[by_folded[folded]].queryable:
-            chosen.add(by_folded[folded])
         else:
-            raise UnknownEntityError(name, _close_matches(name, catalogue))
+            chosen.add(canonical_entity(name))
 
     for child, (parent, _) in PER_PARENT.items():
         if child in chosen:

@@ -50,6 +50,7 @@ import httpx
 from .exceptions import (
     ApiError,
     BudgetExhaustedError,
+    ConfigurationError,
     CredentialsError,
     InsecureDestinationError,
     QueryError,
@@ -107,6 +108,7 @@ _QUERY_ERROR_TEXTS = (
     "udf",
     "maxrecords",
     "filter",
+    "unable to convert",
 )
 _UNKNOWN_FIELD = re.compile(r"unable to find (\S+) in the (\S+) entity", re.I)
 _ENTITY_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
@@ -321,7 +323,15 @@ def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
 
 
 def _require_secure(url: str, what: str) -> httpx.URL:
-    parsed = httpx.URL(url)
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        parsed = None
+    if parsed is None or not parsed.scheme or not parsed.host:
+        raise ConfigurationError(
+            f"{what.capitalize()} {url!r} is not a URL; give the zone's API "
+            "address, e.g. https://webservices15.autotask.net/ATServicesRest/."
+        )
     if parsed.scheme == "https" and parsed.host:
         return parsed
     if parsed.scheme == "http" and parsed.host and is_loopback(parsed.host):
@@ -736,10 +746,16 @@ class AutotaskClient:
         return text
 
     def _credentials_rejected(self) -> CredentialsError:
+        zone_hint = (
+            " If the tenant moved zones, the given base URL is stale: drop it "
+            "to have the zone looked up."
+            if self._explicit_zone
+            else ""
+        )
         return CredentialsError(
             "Autotask rejected the API user's secret (HTTP 401); check secret and "
             "username in [sources.autotask.credentials], and that the API user "
-            "is active."
+            f"is active.{zone_hint}"
         )
 
     def _gave_up(
@@ -756,10 +772,12 @@ class AutotaskClient:
                 f"is reached and did not clear within {elapsed:.0f}s of retries. "
                 "Progress is saved; rerun later (the threshold is a rolling hour)."
             )
-        path = httpx.URL(url).path
+        parsed = httpx.URL(url)
+        path = parsed.path
         detail = f": {' '.join(failure.errors)}" if failure.errors else ""
         return TransientApiError(
-            f"{method} {path} failed {attempts} times in {elapsed:.1f}s, last "
+            f"{method} {parsed.host}{path} failed {attempts} times in "
+            f"{elapsed:.1f}s, last "
             f"with {failure.kind}{detail}. Autotask or the network kept failing; "
             "rerun later.",
             status=failure.status,

@@ -24,6 +24,7 @@ from typing import Any
 
 CURSOR_KEY = "cursor"
 WALK_KEY = "walk"
+FILTER_KEY = "filter"
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,25 @@ def _iso(value: datetime | None) -> str | None:
 
 def _parse(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
+
+
+def follow_filter(state: dict[str, Any], fingerprint: str | None) -> bool:
+    """Forget the cursor when the user's filter changed since it was set.
+
+    A cursor only vouches for the rows its own filter selected: rows another
+    filter excluded were never read, so a new filter starts a new full walk.
+    Returns True when the cursor was forgotten.
+    """
+    if state.get(FILTER_KEY) == fingerprint:
+        return False
+    had_position = CURSOR_KEY in state or WALK_KEY in state
+    for key in (CURSOR_KEY, WALK_KEY):
+        state.pop(key, None)
+    if fingerprint is None:
+        state.pop(FILTER_KEY, None)
+    else:
+        state[FILTER_KEY] = fingerprint
+    return had_position
 
 
 def begin_walk(state: dict[str, Any], server_now: datetime, overlap: timedelta) -> Walk:

@@ -10,7 +10,9 @@ AutotaskError                      base; the message says what is wrong and
 |   +-- QueryError                 bad operator, filter or query shape
 |   |   +-- UnknownFieldError      field not on the entity (or its UDFs)
 |   +-- InsecureDestinationError   credentials would leave the zone host
-|                                  or travel over plain http
+|   |                              or travel over plain http
+|   +-- WarehouseError             the destination (DuckDB, Postgres) cannot
+|                                  be opened or reached
 +-- BudgetExhaustedError           stop cleanly, resume later: the run's
 |                                  share of the hourly budget is used
 +-- ApiError                       Autotask said no, or kept failing
@@ -46,14 +48,21 @@ class CredentialsError(ConfigurationError):
 class UnknownEntityError(ConfigurationError):
     """The entity name is not one Autotask knows (names are plural)."""
 
-    def __init__(self, entity: str, close_matches: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        entity: str,
+        close_matches: Sequence[str] = (),
+        *,
+        detail: str | None = None,
+    ) -> None:
         self.entity = entity
         self.close_matches = list(close_matches)
-        hint = (
-            f" Did you mean: {', '.join(self.close_matches)}?"
-            if self.close_matches
-            else " Entity names are Autotask's plural names, e.g. Tickets, Companies."
-        )
+        if detail:
+            hint = f" {detail}"
+        elif self.close_matches:
+            hint = f" Did you mean: {', '.join(self.close_matches)}?"
+        else:
+            hint = " Entity names are Autotask's plural names, e.g. Tickets, Companies."
         super().__init__(f"Unknown Autotask entity {entity!r}.{hint}")
 
 
@@ -92,6 +101,10 @@ class UnknownFieldError(QueryError):
 
 class InsecureDestinationError(ConfigurationError):
     """Refused to send credentials: plain http off loopback, or a foreign host."""
+
+
+class WarehouseError(ConfigurationError):
+    """The destination cannot be used; checked before any Autotask request."""
 
 
 class BudgetExhaustedError(AutotaskError):

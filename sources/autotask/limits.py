@@ -159,8 +159,8 @@ class RequestBudget:
     def _exhausted_message(self) -> str:
         if self.share is not None and self.tenant_remaining is not None:
             origin = (
-                f" ({self.share:.0%} of the {self.tenant_remaining:,} requests left "
-                "in the tenant's hourly threshold)"
+                f" ({self.share * 100:g}% of the {self.tenant_remaining:,} "
+                "requests left in the tenant's hourly threshold)"
             )
             raise_hint = "raise the budget share"
         else:

@@ -402,7 +402,8 @@ def check_or_limits(
     for condition in iter_conditions(filter):
         if condition.op in LIST_OPERATORS and len(condition.value) > limit:
             advice = (
-                "split it with split_in_lists()"
+                "a longer in list is split into several queries only at the top "
+                "level of a filter, so move it out of its and/or group"
                 if condition.op == "in"
                 else "narrow it; a notIn list cannot be split into several queries"
             )

@@ -15,6 +15,7 @@ progress lives on the run so a caller can print a summary afterwards.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Iterator
@@ -38,13 +39,22 @@ from .catalogue import (
     resolve_entities,
 )
 from .client import AutotaskClient, AutotaskCredentials, QueryPage, RetryPolicy
-from .exceptions import BudgetExhaustedError, QueryError
+from .exceptions import ApiError, BudgetExhaustedError, QueryError
 from .limits import EndpointLimiter, RequestBudget
 from .metadata import MetadataStore, TMetadata
 from .paging import WalkPosition, walk_pages, walk_parent_pages
-from .query import Condition, Filter, query_body, split_in_lists, validate
+from .query import (
+    Condition,
+    Filter,
+    query_body,
+    split_in_lists,
+    to_json,
+    validate,
+)
 from .ranges import IdRange, plan_ranges, walk_ranges
 from .schema import (
+    FIELD_COLUMNS,
+    PICKLIST_COLUMNS,
     EntitySchema,
     entity_schema,
     field_rows,
@@ -175,9 +185,12 @@ class AutotaskRun:
             self.client, metadata_cache, self.options.metadata_max_age
         )
         with ThreadPoolExecutor(METADATA_WORKERS) as pool:
-            for spec, (metadata, cached) in zip(
+            for spec, answer in zip(
                 self.specs, pool.map(self._metadata, self.specs), strict=True
             ):
+                if answer is None:
+                    continue
+                metadata, cached = answer
                 self._use_metadata(spec, metadata)
                 if cached:
                     self._cached_metadata.add(spec.name)
@@ -189,12 +202,23 @@ class AutotaskRun:
             )
 
         for entity, user_filter in self.options.filters.items():
+            if entity not in self.metadata:
+                continue
             fields, udfs = self.metadata[entity]
             checked = validate(user_filter, fields, udfs, entity=entity)
             self.filters[entity] = split_in_lists(checked)
 
-    def _metadata(self, spec: EntitySpec) -> tuple[TMetadata, bool]:
-        return self.metadata_store.get(spec.name, spec.has_udfs)
+    def _metadata(self, spec: EntitySpec) -> tuple[TMetadata, bool] | None:
+        """The entity's metadata; None when Autotask keeps refusing it.
+
+        One entity the API user may not read, or that keeps failing, must
+        not sink the run: it is marked failed and the others go on.
+        """
+        try:
+            return self.metadata_store.get(spec.name, spec.has_udfs)
+        except ApiError as exc:
+            self._fail(self.progress[spec.name], exc)
+            return None
 
     def _use_metadata(self, spec: EntitySpec, metadata: TMetadata) -> EntitySchema:
         fields, udfs = metadata
@@ -226,7 +250,11 @@ class AutotaskRun:
         """One resource per entity, plus picklist values and field metadata."""
         if self.started_at is None:
             raise RuntimeError("AutotaskRun.prepare() must run before resources()")
-        resources = [self._entity_resource(spec) for spec in self.specs]
+        resources = [
+            self._entity_resource(spec)
+            for spec in self.specs
+            if spec.name in self.schemas
+        ]
         return resources + [self._picklist_resource(), self._fields_resource()]
 
     def source(self) -> DltSource:
@@ -254,6 +282,13 @@ class AutotaskRun:
 
     def _entity_rows(self, spec: EntitySpec, resource_name: str) -> Iterator[Any]:
         state = dlt.current.resource_state(resource_name)
+        if cursor.follow_filter(state, self._filter_fingerprint(spec)):
+            state.pop(LAST_WALK_ROWS_KEY, None)
+            logger.info(
+                "%s: the filter differs from the last run's; reading every "
+                "matching row again",
+                spec.name,
+            )
         walk = cursor.begin_walk(state, self.started_at, self.options.overlap)
         stamp_bound = []
         if spec.mode is not SyncMode.FULL and walk.lower_bound is not None:
@@ -298,12 +333,22 @@ class AutotaskRun:
         except BudgetExhaustedError as exc:
             self._stop(progress, exc)
             return
+        except ApiError as exc:
+            self._fail(progress, exc)
+            return
 
         cursor.finish_walk(state, walk, largest_stamp)
         state[LAST_WALK_ROWS_KEY] = progress.rows
         self._finish(progress)
         if progress.rows == 0:
             yield page_to_table(schema, [])
+
+    def _filter_fingerprint(self, spec: EntitySpec) -> str | None:
+        """The user's filter for the entity as stable text, or None."""
+        parts = self.filters.get(spec.name)
+        if not parts:
+            return None
+        return json.dumps([to_json(part) for part in parts], sort_keys=True)
 
     def _walk_part(
         self,
@@ -406,9 +451,12 @@ class AutotaskRun:
                         stamp = parse_datetime(stamp)
                         largest_stamp = max(stamp, largest_stamp or stamp)
                 cursor.record_progress(state, walk, done_id)
-        except BudgetExhaustedError as exc:
+        except (BudgetExhaustedError, ApiError) as exc:
             cursor.record_progress(state, walk, done_id)
-            self._stop(progress, exc)
+            if isinstance(exc, BudgetExhaustedError):
+                self._stop(progress, exc)
+            else:
+                self._fail(progress, exc)
             return
 
         cursor.finish_walk(state, walk, largest_stamp)
@@ -445,6 +493,16 @@ class AutotaskRun:
             "%s: stopped after %s rows: %s", progress.entity, progress.rows, exc
         )
 
+    def _fail(self, progress: EntityProgress, exc: ApiError) -> None:
+        """Give up on one entity; its progress so far is kept for the next run."""
+        progress.status = "failed"
+        progress.message = str(exc)
+        if progress.started:
+            progress.seconds = time.monotonic() - progress.started
+        logger.error(
+            "%s: failed after %s rows: %s", progress.entity, progress.rows, exc
+        )
+
     def _finish(self, progress: EntityProgress, note: str = "") -> None:
         progress.status = "complete"
         progress.message = note
@@ -460,14 +518,23 @@ class AutotaskRun:
 
     def _picklist_resource(self) -> Any:
         return self._metadata_resource(
-            "picklist_values", picklist_rows, ("entity", "field", "value")
+            "picklist_values",
+            picklist_rows,
+            ("entity", "field", "value"),
+            PICKLIST_COLUMNS,
         )
 
     def _fields_resource(self) -> Any:
-        return self._metadata_resource("entity_fields", field_rows, ("entity", "field"))
+        return self._metadata_resource(
+            "entity_fields", field_rows, ("entity", "field"), FIELD_COLUMNS
+        )
 
     def _metadata_resource(
-        self, name: str, make_rows: Any, primary_key: tuple[str, ...]
+        self,
+        name: str,
+        make_rows: Any,
+        primary_key: tuple[str, ...],
+        columns: dict[str, Any],
     ) -> Any:
         """A table built from this run's metadata, replaced per entity."""
         rows = [
@@ -481,6 +548,7 @@ class AutotaskRun:
             write_disposition="merge",
             primary_key=primary_key,
             merge_key="entity",
+            columns=columns,
         )
 
 

@@ -149,6 +149,36 @@ def entity_schema(
     return EntitySchema(entity, columns, tuple(datetime_fields), udf_columns)
 
 
+PICKLIST_COLUMNS: TTableSchemaColumns = {
+    "entity": {"data_type": "text", "nullable": False},
+    "field": {"data_type": "text", "nullable": False},
+    "is_udf": {"data_type": "bool"},
+    "value": {"data_type": "text", "nullable": False},
+    "label": {"data_type": "text"},
+    "is_active": {"data_type": "bool"},
+    "is_default": {"data_type": "bool"},
+    "is_system": {"data_type": "bool"},
+    "sort_order": {"data_type": "bigint"},
+    "parent_value": {"data_type": "text"},
+    "parent_field": {"data_type": "text"},
+}
+
+FIELD_COLUMNS: TTableSchemaColumns = {
+    "entity": {"data_type": "text", "nullable": False},
+    "field": {"data_type": "text", "nullable": False},
+    "is_udf": {"data_type": "bool"},
+    "label": {"data_type": "text"},
+    "data_type": {"data_type": "text"},
+    "length": {"data_type": "bigint"},
+    "is_required": {"data_type": "bool"},
+    "is_read_only": {"data_type": "bool"},
+    "is_queryable": {"data_type": "bool"},
+    "is_reference": {"data_type": "bool"},
+    "reference_entity_type": {"data_type": "text"},
+    "is_pick_list": {"data_type": "bool"},
+}
+
+
 def picklist_rows(
     entity: str, fields: Iterable[dict[str, Any]], udfs: Iterable[dict[str, Any]]
 ) -> list[dict[str, Any]]:

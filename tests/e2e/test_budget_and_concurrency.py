@@ -105,7 +105,7 @@ def test_a_budget_too_small_for_the_metadata_exits_3_before_any_data(tmp_path):
         assert result.code == 3
         assert result.stderr.strip().splitlines()[-1] == (
             "error: The run's request budget is used: 0 requests were allowed "
-            "(0% of the 9,999 requests left in the tenant's hourly threshold). "
+            "(0.01% of the 9,999 requests left in the tenant's hourly threshold). "
             "Progress is saved; rerun later to resume, or raise the budget share."
         )
         routes = sandbox.stats()["requests_by_route"]

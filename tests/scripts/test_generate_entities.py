@@ -3,9 +3,9 @@
 import json
 from pathlib import Path
 
-from scripts.generate_entities import OUTPUT, generate
+import pytest
 
-from ..realparts import require_real_part
+from scripts.generate_entities import OUTPUT, generate
 
 CATALOGUE = (
     Path(__file__).resolve().parents[3]
@@ -15,7 +15,7 @@ CATALOGUE = (
 
 def test_entities_json_is_regenerated_from_the_reference_spec():
     if not CATALOGUE.exists():
-        require_real_part(f"the reference spec digest is not at {CATALOGUE}")
+        pytest.skip(f"the reference spec digest is not at {CATALOGUE}")
 
     regenerated = generate(CATALOGUE)
 

@@ -97,3 +97,10 @@ def test_ticket_history_brings_its_parent_along():
     names = [spec.name for spec in resolve_entities(["TicketHistory"])]
 
     assert names == ["DeletedTicketLogs", "TicketHistory", "Tickets"]
+
+
+def test_an_entity_spelled_exactly_wins_over_the_group_of_the_same_name():
+    assert [s.name for s in resolve_entities(["Projects"])] == ["Projects"]
+    assert [s.name for s in resolve_entities(["Contracts"])] == ["Contracts"]
+    assert len(resolve_entities(["projects"])) == len(GROUPS["projects"])
+    assert len(resolve_entities(["contracts"])) == len(GROUPS["contracts"])

@@ -362,7 +362,8 @@ def test_retries_give_up_after_max_attempts_with_a_transient_error(server, crede
         client.query("Tickets", BODY)
 
     assert str(caught.value) == (
-        "POST /ATServicesRest/V1.0/Tickets/query failed 3 times in 1.5s, last with "
+        "POST 127.0.0.1/ATServicesRest/V1.0/Tickets/query failed 3 times in 1.5s, "
+        "last with "
         "HTTP 503: Service Unavailable. Autotask or the network kept failing; "
         "rerun later."
     )
@@ -442,7 +443,8 @@ def test_connection_refused_is_retried_then_transient(credentials):
         client.query("Tickets", BODY)
 
     assert str(caught.value) == (
-        "POST /ATServicesRest/V1.0/Tickets/query failed 2 times in 0.5s, last with "
+        "POST 127.0.0.1/ATServicesRest/V1.0/Tickets/query failed 2 times in 0.5s, "
+        "last with "
         "ConnectError. Autotask or the network kept failing; rerun later."
     )
     assert client.stats.snapshot()["errors"] == {"ConnectError": 2}
@@ -551,7 +553,10 @@ def test_401_with_an_explicit_base_url_is_a_credentials_error(server, credential
     ):
         client.query("Tickets", BODY)
 
-    assert str(caught.value) == REJECTED
+    assert str(caught.value) == REJECTED + (
+        " If the tenant moved zones, the given base URL is stale: drop it to have "
+        "the zone looked up."
+    )
     assert len(server.requests) == 1
 
 

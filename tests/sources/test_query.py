@@ -393,7 +393,8 @@ def test_oversize_in_inside_a_group_cannot_be_split():
 
     assert str(caught.value) == (
         "The 'in' list on field 'id' has 501 values; Autotask allows 500 OR "
-        "conditions per query: split it with split_in_lists()."
+        "conditions per query: a longer in list is split into several queries "
+        "only at the top level of a filter, so move it out of its and/or group."
     )
 
 
