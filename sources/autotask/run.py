@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -171,7 +171,9 @@ class AutotaskRun:
         taken from that file instead of two requests per entity.
         """
         threshold = self.client.threshold_information()
-        self.started_at = self.client.server_time()
+        # Autotask sends a Date header; a proxy that drops it leaves the
+        # local clock, which the overlap must then cover.
+        self.started_at = self.client.server_time() or datetime.now(UTC)
         self.budget = RequestBudget.from_threshold(threshold, self.options.budget_share)
         self.client.budget = self.budget
         logger.info(
