@@ -43,6 +43,9 @@ def synced(tmp_path_factory):
     with Sandbox(SandboxConfig(seed=2, scale=300)) as sandbox:
         options = RunOptions(entities=("all",), zone_lookup_url=sandbox.zone_lookup_url)
         first = run_sync(credentials, options, settings)
+        with duckdb_tables(workdir / "warehouse.duckdb") as conn:
+            empty_after_first = column_types(conn, "ticket_history")
+            empty_after_first["rows"] = len(table_rows(conn, "ticket_history"))
         with_history = sorted(
             {r["ticketID"] for r in sandbox.tenant.rows("TicketHistory")}
         )
@@ -51,11 +54,11 @@ def synced(tmp_path_factory):
         )
         second = run_sync(credentials, options, settings)
         with duckdb_tables(workdir / "warehouse.duckdb") as conn:
-            yield sandbox, conn, first, second, changed["results"][0]
+            yield sandbox, conn, first, second, changed["results"][0], empty_after_first
 
 
 def test_every_queryable_entity_is_synced_in_one_run(synced):
-    _, _, first, second, _ = synced
+    _, _, first, second, _, _ = synced
 
     assert [p.entity for p in first.entities] == ENTITIES
     assert first.complete and second.complete
@@ -63,7 +66,7 @@ def test_every_queryable_entity_is_synced_in_one_run(synced):
 
 @pytest.mark.parametrize("entity", ENTITIES)
 def test_entity_table_equals_the_sandbox_and_is_typed(synced, entity):
-    sandbox, conn, _, _, changed = synced
+    sandbox, conn, _, _, changed, _ = synced
     spec = next(s for s in queryable_entities() if s.name == entity)
     table = table_name(entity)
 
@@ -76,13 +79,35 @@ def test_entity_table_equals_the_sandbox_and_is_typed(synced, entity):
     else:
         assert_table_equals_sandbox(sandbox, entity, landed)
 
-    types = dict(
+    types = column_types(conn, table)
+    for field, data_type in spec.fields.items():
+        column = _naming.normalize_identifier(field)
+        assert types[column] == DUCKDB_TYPES[data_type], (entity, field)
+
+
+def column_types(conn, table: str) -> dict[str, object]:
+    return dict(
         conn.execute(
             "SELECT column_name, data_type FROM information_schema.columns "
             "WHERE table_schema = 'autotask' AND table_name = ?",
             [table],
         ).fetchall()
     )
-    for field, data_type in spec.fields.items():
-        column = _naming.normalize_identifier(field)
-        assert types[column] == DUCKDB_TYPES[data_type], (entity, field)
+
+
+def test_a_table_that_stays_empty_is_created_typed(synced):
+    *_, empty_after_first = synced
+    spec = next(s for s in queryable_entities() if s.name == "TicketHistory")
+
+    assert empty_after_first.pop("rows") == 0
+    assert empty_after_first == {
+        **{
+            _naming.normalize_identifier(field): DUCKDB_TYPES[data_type]
+            for field, data_type in spec.fields.items()
+        },
+        **{
+            name: empty_after_first[name]
+            for name in ("_dlt_load_id", "_dlt_id")
+            if name in empty_after_first
+        },
+    }
